@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: the only place SQL lives."""

@@ -1,0 +1,101 @@
+"""Engines, migrations and the translation of database errors into the project's tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from triagedesk.domain.errors import ConfigError, StoreError, StoreLocked, StoreReadOnly
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: how long a SQLite writer waits for a lock before StoreLocked (milliseconds)
+BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    # WAL lets the web process read while the worker writes; NORMAL is durable in WAL mode
+    # except for the last transactions on power loss, never corrupting.
+    # a read-only file keeps its journal mode; reads still work
+    with suppress(Exception):
+        cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def open_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url``: ``sqlite:///file.db`` (default) or ``postgresql+psycopg://…``."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise ConfigError(f"--db: not a database URL: {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            parent = Path(db).expanduser().resolve().parent
+            if not parent.exists():
+                raise ConfigError(f"--db: folder {parent} does not exist")
+        engine = create_engine(parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        # SQLAlchemy's pysqlite driver defers BEGIN; emit it ourselves so a whole
+        # batch is one transaction and reads inside it are consistent.
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    raise ConfigError(
+        f"--db: unsupported database {backend!r} (use sqlite:/// or postgresql+psycopg://)"
+    )
+
+
+def describe(exc: BaseException) -> StoreError:
+    """Turn a SQLAlchemy/driver error into the project's error with a clear message."""
+    text = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0] if str(exc) else repr(exc)
+    low = text.lower()
+    if "database is locked" in low or "could not obtain lock" in low or "lock timeout" in low:
+        return StoreLocked(f"the database is locked by another writer: {text}")
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return StoreReadOnly(f"the database cannot be written: {text}")
+    if isinstance(exc, OperationalError) and ("unable to open" in low or "connection" in low):
+        return StoreError(f"cannot open the database: {text}")
+    return StoreError(f"database error: {text}")
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Re-raise SQLAlchemy and driver errors as the project's StoreError tree."""
+    try:
+        yield
+    except (SQLAlchemyError, DBAPIError) as exc:
+        raise describe(exc) from exc
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (Alembic, one stream for SQLite and PostgreSQL)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with translated(), engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)

@@ -1,0 +1,7 @@
+"""Tables of the core feature."""
+
+from __future__ import annotations
+
+from triagedesk.adapters.store.tables.base import metadata
+
+__all__ = ["metadata"]

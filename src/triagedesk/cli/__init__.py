@@ -1,0 +1,49 @@
+"""The command line: `triagedesk --help` lists everything.
+
+Each feature keeps its commands in its own module here and registers them on
+``app`` (or on the shared ``eval`` group) at import.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from triagedesk.cli.common import err_console, eval_app
+from triagedesk.domain.errors import TriagedeskError
+
+app = typer.Typer(
+    name="triagedesk",
+    help="Tiered support desk for products whose users report problems in GitHub issue trackers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(eval_app, name="eval")
+
+# feature modules register their commands on import
+from triagedesk.cli import core, github, intel, quality, report  # noqa: E402
+
+__all__ = ["app", "core", "github", "intel", "main", "quality", "report"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: project errors become one clear line and an exit code (2 for user errors)."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except TriagedeskError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

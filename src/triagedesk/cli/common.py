@@ -1,0 +1,107 @@
+"""What every command shares: --db, --config, --json, the runtime it builds, and output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from triagedesk import settings as settings_mod
+from triagedesk.settings import Secrets, Settings
+
+DEFAULT_DB = "sqlite:///triagedesk.db"
+DEFAULT_CONFIG = Path("triagedesk.toml")
+
+DbOpt = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="TRIAGEDESK_DB",
+        help="database URL (sqlite:///file.db or postgresql+psycopg://…)",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="TRIAGEDESK_CONFIG",
+        help="TOML configuration (default: ./triagedesk.toml if present, else the built-in profile)",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print machine-readable JSON")]
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+#: the `eval` group, shared by the quality and intelligence commands
+eval_app = typer.Typer(
+    help="Backtests: replay history and score what triagedesk would have done.",
+    no_args_is_help=True,
+)
+
+
+@dataclass
+class Runtime:
+    """Settings, secrets and engine, built once per command, on first use."""
+
+    db: str = DEFAULT_DB
+    config: Path | None = None
+    _engine: Engine | None = field(default=None, init=False, repr=False)
+
+    @cached_property
+    def settings(self) -> Settings:
+        if self.config is None:
+            return settings_mod.load(DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+        return settings_mod.load(self.config)
+
+    @cached_property
+    def secrets(self) -> Secrets:
+        return Secrets()
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine, migrated to the newest schema."""
+        if self._engine is None:
+            from triagedesk.adapters.store.db import migrate, open_engine
+
+            engine = open_engine(self.db)
+            migrate(engine)
+            self._engine = engine
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def runtime(db: str = DEFAULT_DB, config: Path | None = None) -> Runtime:
+    return Runtime(db=db, config=config)
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    if isinstance(o, set | frozenset | tuple):
+        return list(o)
+    return str(o)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=_default, ensure_ascii=False) + "\n")
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
+    """JSON for scripts, or ``human(data)`` for people."""
+    if as_json:
+        print_json(data)
+    else:
+        human(data)

@@ -1,0 +1,1 @@
+"""Shared test support: fakes (one per port), servers on loopback, fixture builders."""
