@@ -1,0 +1,1 @@
+"""GitHub REST/GraphQL client and webhook verification."""

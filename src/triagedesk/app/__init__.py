@@ -1,0 +1,1 @@
+"""Use cases: one module per feature, each with its event handlers; apply.py carries actions out."""

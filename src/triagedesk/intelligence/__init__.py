@@ -1,0 +1,1 @@
+"""Label model and duplicate index: numeric, local, no network."""

@@ -1,0 +1,1 @@
+"""FastAPI: webhook endpoint, dashboard (Jinja2 + htmx), JSON API."""
