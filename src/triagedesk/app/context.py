@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from triagedesk.ports.actions import ActionLog
 from triagedesk.ports.store import IssueStore
+from triagedesk.ports.tracker import Tracker
 from triagedesk.settings import Settings
 
 
@@ -20,3 +22,7 @@ class AppContext:
     issues: IssueStore
     #: the clock; tests pass a fixed one
     now: Callable[[], datetime]
+    #: where decided actions are recorded (planned in shadow mode, applied otherwise)
+    actions: ActionLog | None = None
+    #: the tracker writes go to; None means shadow mode everywhere
+    tracker: Tracker | None = None
