@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 
 from triagedesk.adapters.store.tables.base import UTCDateTime, metadata
 
-__all__ = ["action_log", "metadata", "releases", "webhook_deliveries"]
+__all__ = ["action_log", "github_sync_state", "metadata", "releases", "webhook_deliveries"]
 
 # --- H4b: webhook deliveries (the durable queue), action log, releases -------------------
 
@@ -73,3 +83,32 @@ releases = Table(
 )
 
 # --- end H4b ------------------------------------------------------------------------------
+
+# --- H4a: sync state (cursor, ETag, high-water mark per repository) -----------------------
+
+#: one row per repository: where the running sync stands and what the last one saw
+github_sync_state = Table(
+    "github_sync_state",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    # GraphQL endCursor of the last stored page of the run in progress; NULL when none runs
+    Column("cursor", Text, nullable=True),
+    # the `since` the run in progress uses (NULL: a full run); a resumed run keeps it
+    Column("run_since", UTCDateTime, nullable=True),
+    Column("run_full", Boolean, nullable=False, server_default=false()),
+    Column("run_started_at", UTCDateTime, nullable=True),
+    Column("run_pages", Integer, nullable=False, server_default="0"),
+    Column("run_issues", Integer, nullable=False, server_default="0"),
+    # newest updatedAt seen by a finished run: the next incremental run's `since`
+    Column("high_water", UTCDateTime, nullable=True),
+    # the conditional-request validators of the last finished run's probe
+    Column("etag", String(300), nullable=True),
+    Column("last_modified", String(100), nullable=True),
+    # validators of the probe of the run in progress, promoted when it finishes
+    Column("pending_etag", String(300), nullable=True),
+    Column("pending_last_modified", String(100), nullable=True),
+    Column("last_finished_at", UTCDateTime, nullable=True),
+    Column("last_full_at", UTCDateTime, nullable=True),
+)
+
+# --- end H4a ------------------------------------------------------------------------------

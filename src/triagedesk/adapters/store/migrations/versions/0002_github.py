@@ -19,9 +19,11 @@ depends_on = None
 
 def upgrade() -> None:
     _upgrade_h4b()
+    _upgrade_h4a()
 
 
 def downgrade() -> None:
+    _downgrade_h4a()
     _downgrade_h4b()
 
 
@@ -94,3 +96,34 @@ def _downgrade_h4b() -> None:
 
 
 # --- end H4b ------------------------------------------------------------------------------
+
+
+# --- H4a: sync state ----------------------------------------------------------------------
+
+
+def _upgrade_h4a() -> None:
+    op.create_table(
+        "github_sync_state",
+        sa.Column("repo", sa.String(200), nullable=False),
+        sa.Column("cursor", sa.Text(), nullable=True),
+        sa.Column("run_since", UTCDateTime(), nullable=True),
+        sa.Column("run_full", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("run_started_at", UTCDateTime(), nullable=True),
+        sa.Column("run_pages", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("run_issues", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("high_water", UTCDateTime(), nullable=True),
+        sa.Column("etag", sa.String(300), nullable=True),
+        sa.Column("last_modified", sa.String(100), nullable=True),
+        sa.Column("pending_etag", sa.String(300), nullable=True),
+        sa.Column("pending_last_modified", sa.String(100), nullable=True),
+        sa.Column("last_finished_at", UTCDateTime(), nullable=True),
+        sa.Column("last_full_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("repo", name="pk_github_sync_state"),
+    )
+
+
+def _downgrade_h4a() -> None:
+    op.drop_table("github_sync_state")
+
+
+# --- end H4a ------------------------------------------------------------------------------
