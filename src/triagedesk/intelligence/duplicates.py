@@ -1,0 +1,308 @@
+"""The duplicate index: BM25 over title and body joined with signature overlap.
+
+Hybrid score of a candidate ``d`` for a query ``q`` (both in [0, 1]):
+
+    lexical   = BM25(q, d) / BM25(q, q)            (the query's own score as the ceiling)
+    signature = sum of w(s) over shared signatures / (sum of w(s) over q's signatures + 2)
+    hybrid    = (wl * lexical + ws * signature) / (wl + ws)   when q has signatures
+              = lexical                                        otherwise
+
+with ``w(s)`` = the idf of a signature times a per-kind weight (a shared failing
+component or error line says more than a shared version). Each candidate is
+classed ``duplicate`` / ``related`` / ``none`` by thresholds chosen on history
+(see :mod:`triagedesk.intelligence.evaluate`). No embeddings: everything here is
+lexical and signature evidence (see docs/intelligence.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from triagedesk.intelligence.bm25 import Bm25Params, Bm25Scorer, PostingIndex
+from triagedesk.intelligence.signatures import describe, signature_of
+from triagedesk.intelligence.text import document_tokens, title_words
+
+FORMAT = "triagedesk-duplicates/1"
+KIND_WEIGHTS = {
+    "diag": 1.0,
+    "err": 1.0,
+    "frame": 1.0,
+    "code": 0.7,
+    "exit": 0.5,
+    "ver": 0.3,
+    "vmm": 0.15,
+}
+SIG_SMOOTHING = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateConfig:
+    k1: float = 1.2
+    b: float = 0.75
+    title_weight: int = 2
+    lexical_weight: float = 0.6
+    signature_weight: float = 0.4
+    duplicate_threshold: float = 0.6
+    related_threshold: float = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    ref: str
+    score: float
+    lexical: float
+    signature: float
+    verdict: str
+    title: str
+    created_at: datetime
+    is_open: bool
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["created_at"] = self.created_at.isoformat()
+        for key in ("score", "lexical", "signature"):
+            out[key] = round(float(out[key]), 4)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedIssue:
+    """What the index needs of an issue: its text as first filed and when it was filed."""
+
+    ref: str
+    title: str
+    body: str
+    created_at: datetime
+    is_open: bool = True
+
+
+def _digest(title: str, body: str) -> str:
+    return hashlib.blake2b(f"{title}\0{body}".encode(), digest_size=8).hexdigest()
+
+
+class DuplicateIndex:
+    def __init__(self, config: DuplicateConfig | None = None) -> None:
+        self.config = config or DuplicateConfig()
+        self.text = PostingIndex()
+        self.sigs = PostingIndex()
+        self.refs: list[str] = []
+        self.titles: list[str] = []
+        self.digests: list[str] = []
+        self.created: list[float] = []
+        self.open: list[bool] = []
+        self.dead: set[int] = set()
+        self.by_ref: dict[str, int] = {}
+        self._created_arr: Any = None
+        self._bm25: Bm25Scorer | None = None
+
+    # --- building ---------------------------------------------------------
+    @property
+    def size(self) -> int:
+        return len(self.refs) - len(self.dead)
+
+    def add(self, issue: IndexedIssue) -> int:
+        """Index ``issue``; a changed issue already in the index replaces its old entry."""
+        digest = _digest(issue.title, issue.body)
+        old = self.by_ref.get(issue.ref)
+        if old is not None:
+            self.open[old] = issue.is_open
+            if self.digests[old] == digest:
+                return old
+            self.dead.add(old)
+        doc = self.text.add(
+            document_tokens(issue.title, issue.body, title_weight=self.config.title_weight)
+        )
+        sig = self.sigs.add(sorted(signature_of(issue.title, issue.body).keys()))
+        assert doc == sig == len(self.refs)
+        self.refs.append(issue.ref)
+        self.titles.append(issue.title)
+        self.digests.append(digest)
+        self.created.append(issue.created_at.timestamp())
+        self.open.append(issue.is_open)
+        self.by_ref[issue.ref] = doc
+        self._created_arr = None
+        return doc
+
+    def compact(self) -> None:
+        self.text.compact()
+        self.sigs.compact()
+
+    def _scorer(self) -> Bm25Scorer:
+        if self._bm25 is None or self._bm25.index is not self.text:
+            c = self.config
+            self._bm25 = Bm25Scorer(self.text, Bm25Params(k1=c.k1, b=c.b))
+        return self._bm25
+
+    def _created(self) -> Any:
+        import numpy as np
+
+        if self._created_arr is None or len(self._created_arr) != len(self.created):
+            self._created_arr = np.asarray(self.created, dtype=np.float64)
+        return self._created_arr
+
+    # --- scoring ----------------------------------------------------------
+    def _signature_scores(self, keys: set[str]) -> tuple[Any, float]:
+        import numpy as np
+
+        n = self.sigs.n_docs
+        out = np.zeros(n, dtype=np.float64)
+        total = 0.0
+        for key in keys:
+            w = KIND_WEIGHTS.get(key.split(":", 1)[0], 0.5)
+            tid = self.sigs.vocab.get(key)
+            df = 0 if tid is None else self.sigs.df()[tid]
+            idf = math.log1p((n - df + 0.5) / (df + 0.5))
+            total += w * idf
+            if tid is None:
+                continue
+            rows, _ = self.sigs.postings(tid)
+            out[rows] += w * idf
+        return out, total
+
+    def lexical_scores(self, title: str, body: str) -> Any:
+        """Plain BM25 scores of every document (the baseline of the backtest)."""
+        q = document_tokens(title, body, title_weight=self.config.title_weight)
+        return self._scorer().scores(q)
+
+    def search(
+        self,
+        title: str,
+        body: str,
+        *,
+        k: int = 10,
+        before: datetime | None = None,
+        exclude: str | None = None,
+        lexical_only: bool = False,
+        with_evidence: bool = True,
+    ) -> list[Candidate]:
+        """The ``k`` best earlier issues for an issue with this title and body."""
+        import numpy as np
+
+        n = len(self.refs)
+        if n == 0:
+            return []
+        c = self.config
+        q = document_tokens(title, body, title_weight=c.title_weight)
+        scorer = self._scorer()
+        lex = scorer.scores(q)
+        ceiling = scorer.self_score(q)
+        lex = np.clip(lex / ceiling, 0.0, 1.0) if ceiling > 0 else lex * 0.0
+        qkeys = set() if lexical_only else signature_of(title, body).keys()
+        if qkeys and (c.lexical_weight + c.signature_weight) > 0:
+            sig_raw, total = self._signature_scores(qkeys)
+            sig = sig_raw / (total + SIG_SMOOTHING)
+            hybrid = (c.lexical_weight * lex + c.signature_weight * sig) / (
+                c.lexical_weight + c.signature_weight
+            )
+        else:
+            sig = np.zeros(n, dtype=np.float64)
+            hybrid = lex.copy()
+        valid = np.ones(n, dtype=bool)
+        if before is not None:
+            valid &= self._created() < before.timestamp()
+        if self.dead:
+            valid[list(self.dead)] = False
+        if exclude is not None and exclude in self.by_ref:
+            valid[self.by_ref[exclude]] = False
+        hybrid = np.where(valid, hybrid, -1.0)
+        k = min(k, int(valid.sum()))
+        if k <= 0:
+            return []
+        part = np.argpartition(-hybrid, k - 1)[:k]
+        # ties broken by the newer issue first would hide originals: older first
+        top: list[int] = sorted(part.tolist(), key=lambda i: (-hybrid[i], self.created[i]))
+        qtitle = title_words(title)
+        out: list[Candidate] = []
+        for i in top:
+            score = float(hybrid[i])
+            evidence: dict[str, list[str]] = {}
+            if with_evidence:
+                shared_title = sorted(qtitle & title_words(self.titles[i]))
+                if shared_title:
+                    evidence["title_words"] = shared_title
+                if qkeys:
+                    dkeys = self.sigs.doc_terms(i)
+                    evidence.update(describe(qkeys & dkeys))
+            out.append(
+                Candidate(
+                    ref=self.refs[i],
+                    score=score,
+                    lexical=float(lex[i]),
+                    signature=float(sig[i]),
+                    verdict=self.verdict(score),
+                    title=self.titles[i],
+                    created_at=datetime.fromtimestamp(self.created[i], tz=UTC),
+                    is_open=self.open[i],
+                    evidence=evidence,
+                )
+            )
+        return out
+
+    def verdict(self, score: float) -> str:
+        if score >= self.config.duplicate_threshold:
+            return "duplicate"
+        if score >= self.config.related_threshold:
+            return "related"
+        return "none"
+
+    # --- persistence ------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        meta = {
+            "format": FORMAT,
+            "config": asdict(self.config),
+            "refs": self.refs,
+            "titles": self.titles,
+            "digests": self.digests,
+            "created": self.created,
+            "open": self.open,
+            "dead": sorted(self.dead),
+        }
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
+            z.writestr("meta.json", json.dumps(meta))
+            z.writestr("text.npz", self.text.to_bytes())
+            z.writestr("sigs.npz", self.sigs.to_bytes())
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> DuplicateIndex:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            meta = json.loads(z.read("meta.json"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"duplicate index format {meta.get('format')!r} is not {FORMAT}")
+            idx = cls(DuplicateConfig(**meta["config"]))
+            idx.text = PostingIndex.from_bytes(z.read("text.npz"))
+            idx.sigs = PostingIndex.from_bytes(z.read("sigs.npz"))
+        idx.refs = list(meta["refs"])
+        idx.titles = list(meta["titles"])
+        idx.digests = list(meta["digests"])
+        idx.created = [float(x) for x in meta["created"]]
+        idx.open = [bool(x) for x in meta["open"]]
+        idx.dead = {int(x) for x in meta["dead"]}
+        idx.by_ref = {}
+        for i, ref in enumerate(idx.refs):
+            if i not in idx.dead:
+                idx.by_ref[ref] = i
+        return idx
+
+    def with_config(self, config: DuplicateConfig) -> DuplicateIndex:
+        """The same index under other weights or thresholds (BM25 k1/b/title weight kept)."""
+        self.config = DuplicateConfig(
+            k1=self.config.k1,
+            b=self.config.b,
+            title_weight=self.config.title_weight,
+            lexical_weight=config.lexical_weight,
+            signature_weight=config.signature_weight,
+            duplicate_threshold=config.duplicate_threshold,
+            related_threshold=config.related_threshold,
+        )
+        self._bm25 = None
+        return self

@@ -1,0 +1,166 @@
+"""What the history says: labels at a moment, and which issue a duplicate repeats.
+
+The team marked duplicates in several ways over the years: GitHub's "closed as
+duplicate" / ``marked_as_duplicate`` event, a duplicate label, and a comment
+("Closing as dupe of #N", "duplicate of <URL>", "closing in favour of #N",
+"we track this in #N"). A maintainer sometimes corrected a wrong number in a
+later comment, and a duplicate can point at another duplicate (a chain).
+Users' "same as #N" / "similar to #N" are related issues, not duplicates, and
+are ignored here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from triagedesk.domain.errors import InputError
+from triagedesk.domain.model import CloseReason, EventKind, Issue, IssueRef, RepoRef
+
+_REF = (
+    r"(?:https?://github\.com/(?P<urepo>[\w.-]+/[\w.-]+)/(?:issues|pull)/(?P<unum>\d+)"
+    r"|(?P<repo>[\w.-]+/[\w.-]+)?#(?P<num>\d+))"
+)
+_DUP_PATTERNS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"\b(?:dupe|duplicate|dup)\s+of\s+(?:issue\s+)?{_REF}",
+        rf"\bclos(?:e|ing)\s+(?:this\s+)?in\s+fav(?:ou|o)r\s+of\s+{_REF}",
+        rf"\bwe(?:'re|\s+are)?\s+track(?:ing)?\s+(?:this|it)\s+(?:in|at|on|with)\s+{_REF}",
+        rf"\bduplicates\s+{_REF}",
+        rf"\btracked\s+(?:in|at|by)\s+{_REF}",
+    )
+)
+_CORRECTION = re.compile(
+    rf"\b(?:sorry|oops|correction|wrong\s+(?:issue|number|link)|i\s+meant|should\s+be)\b"
+    rf"[^\n]{{0,80}}?{_REF}",
+    re.IGNORECASE,
+)
+DUPLICATE_LABELS = frozenset({"duplicate", "status/duplicate", "kind/duplicate", "dupe"})
+
+
+def _ref_from(m: re.Match[str], default: RepoRef) -> IssueRef | None:
+    repo_text = m.group("urepo") or m.group("repo")
+    num = m.group("unum") or m.group("num")
+    if num is None:
+        return None
+    try:
+        repo = RepoRef.parse(repo_text) if repo_text else default
+    except InputError:
+        return None
+    return IssueRef(repo, int(num))
+
+
+def is_team(author: str, association_is_team: bool, team: Iterable[str]) -> bool:
+    return association_is_team or author.lower() in {t.lower().lstrip("@") for t in team}
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateMark:
+    """How history marks ``issue`` as a duplicate, and of what (None when no target is named)."""
+
+    issue: IssueRef
+    target: IssueRef | None
+    how: str
+
+
+def duplicate_mark(issue: Issue, team: Iterable[str] = ()) -> DuplicateMark | None:
+    """The history's verdict on ``issue`` as a duplicate, or None when it is not one."""
+    team = tuple(team)
+    target: IssueRef | None = None
+    how = ""
+    for ev in issue.events:
+        if ev.kind is EventKind.MARKED_AS_DUPLICATE and ev.subject:
+            try:
+                target = IssueRef.parse(ev.subject, issue.repo)
+                how = "marked_as_duplicate"
+            except InputError:
+                continue
+        elif ev.kind is EventKind.UNMARKED_AS_DUPLICATE:
+            target, how = None, ""
+    comment_target: IssueRef | None = None
+    for c in sorted(issue.comments, key=lambda c: c.created_at):
+        if not is_team(c.author, c.author_association.is_team, team):
+            continue
+        if comment_target is not None:
+            fix = _CORRECTION.search(c.body)
+            if fix:
+                corrected = _ref_from(fix, issue.repo)
+                if corrected is not None and corrected != issue.ref:
+                    comment_target = corrected
+                    continue
+        for rx in _DUP_PATTERNS:
+            m = rx.search(c.body)
+            if m:
+                found = _ref_from(m, issue.repo)
+                if found is not None and found != issue.ref:
+                    comment_target = found
+                break
+    if comment_target is not None:
+        # a team comment names (and may correct) the target; it wins over a bare close
+        target, how = comment_target, how or "team comment"
+    closed_dup = issue.state_reason is CloseReason.DUPLICATE
+    labelled = any(lab.lower() in DUPLICATE_LABELS for lab in issue.labels)
+    if target is None and not closed_dup and not labelled and not how:
+        return None
+    if not how:
+        how = "closed as duplicate" if closed_dup else "duplicate label"
+    return DuplicateMark(issue.ref, target, how)
+
+
+def resolve_chain(
+    start: IssueRef, targets: Mapping[IssueRef, IssueRef | None], limit: int = 10
+) -> list[IssueRef]:
+    """``start`` and the issues it leads to when it is itself a duplicate (cycles stop)."""
+    chain = [start]
+    seen = {start}
+    cur = start
+    for _ in range(limit):
+        nxt = targets.get(cur)
+        if nxt is None or nxt in seen:
+            break
+        chain.append(nxt)
+        seen.add(nxt)
+        cur = nxt
+    return chain
+
+
+def labels_at(issue: Issue, at: datetime) -> set[str]:
+    """The labels ``issue`` carried at ``at``, replayed from its label events.
+
+    A current label with no event at all is taken as present from the start
+    (issue forms add labels at creation, and plain ``gh`` exports carry no events).
+    """
+    evented: set[str] = set()
+    state: dict[str, bool] = {}
+    for ev in sorted(issue.label_events, key=lambda e: e.at):
+        key = ev.subject
+        evented.add(key.lower())
+        if ev.at > at:
+            continue
+        state[key] = ev.kind is EventKind.LABELED
+    out = {k for k, v in state.items() if v}
+    out |= {lab for lab in issue.labels if lab.lower() not in evented}
+    return out
+
+
+def removed_by_people(issue: Issue, bot: str) -> list[tuple[str, str, datetime]]:
+    """Labels the bot added that a person later removed: (label, who, when)."""
+    added: dict[str, datetime] = {}
+    out: list[tuple[str, str, datetime]] = []
+    for ev in sorted(issue.label_events, key=lambda e: e.at):
+        low = ev.subject.lower()
+        if ev.kind is EventKind.LABELED and ev.actor == bot:
+            added[low] = ev.at
+        elif ev.kind is EventKind.UNLABELED and low in added and ev.actor != bot:
+            out.append((ev.subject, ev.actor, ev.at))
+            del added[low]
+    return out
+
+
+def bot_labelled(issue: Issue, bot: str) -> list[str]:
+    return [
+        ev.subject for ev in issue.label_events if ev.kind is EventKind.LABELED and ev.actor == bot
+    ]
