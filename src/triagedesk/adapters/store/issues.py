@@ -212,7 +212,7 @@ class SqlIssueStore:
                     out[IssueRef(repo, number)] = (iid, digest)
         return out
 
-    def setrepo_of(self, repo: Repo) -> None:
+    def set_repo(self, repo: Repo) -> None:
         """Record a repository and its visibility (public or internal)."""
         with translated(), self._engine.begin() as conn:
             self._ensure_repos(conn, {repo.ref})
