@@ -18,34 +18,65 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the web process read while the worker writes; NORMAL is durable in WAL mode
-    # except for the last transactions on power loss, never corrupting.
-    # a read-only file keeps its journal mode; reads still work
-    with suppress(Exception):
-        cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _pragmas(busy_timeout_ms: int) -> Any:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        # WAL lets the web process read while the worker writes; NORMAL is durable in WAL mode
+        # except for the last transactions on power loss, never corrupting.
+        # a read-only file keeps its journal mode; reads still work
+        with suppress(Exception):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return apply
 
 
-def open_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``: ``sqlite:///file.db`` (default) or ``postgresql+psycopg://…``."""
+def _sqlite_file(database: str | None) -> Path | None:
+    """The file behind a SQLite URL's database part (``file:`` URIs included), or None."""
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        database = database[len("file:") :].split("?", 1)[0]
+        if not database or database == ":memory:":
+            return None
+    return Path(database).expanduser()
+
+
+def open_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for ``url``: ``sqlite:///file.db`` (default) or ``postgresql+psycopg://…``.
+
+    ``sqlite:///file.db?mode=ro`` opens the file read-only. A SQLite writer waits
+    ``busy_timeout_ms`` for another writer's lock before :class:`StoreLocked`.
+    """
     try:
         parsed = make_url(url)
     except Exception:
         raise ConfigError(f"--db: not a database URL: {url!r}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        db = parsed.database
-        if db and db != ":memory:":
-            parent = Path(db).expanduser().resolve().parent
+        query = dict(parsed.query)
+        if (
+            query.get("mode") == "ro"
+            and parsed.database
+            and not parsed.database.startswith("file:")
+        ):
+            # SQLite honours mode=ro only in URI form
+            parsed = parsed.set(
+                database=f"file:{parsed.database}?mode=ro",
+                query={k: v for k, v in query.items() if k != "mode"} | {"uri": "true"},
+            )
+        file = _sqlite_file(parsed.database)
+        if file is not None:
+            parent = file.resolve().parent
             if not parent.exists():
                 raise ConfigError(f"--db: folder {parent} does not exist")
-        engine = create_engine(parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+            if file.is_dir():
+                raise ConfigError(f"--db: {file} is a folder, not a database file")
+        engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", _pragmas(busy_timeout_ms))
 
         # SQLAlchemy's pysqlite driver defers BEGIN; emit it ourselves so a whole
         # batch is one transaction and reads inside it are consistent.
@@ -75,6 +106,8 @@ def describe(exc: BaseException) -> StoreError:
         return StoreLocked(f"the database is locked by another writer: {text}")
     if "readonly" in low or "read-only" in low or "read only" in low:
         return StoreReadOnly(f"the database cannot be written: {text}")
+    if "file is not a database" in low or "database disk image is malformed" in low:
+        return StoreError(f"the file is not a usable SQLite database: {text}")
     if isinstance(exc, OperationalError) and ("unable to open" in low or "connection" in low):
         return StoreError(f"cannot open the database: {text}")
     return StoreError(f"database error: {text}")
