@@ -33,6 +33,8 @@ class NewDelivery:
     repo: str
     payload: bytes
     received_at: datetime
+    #: QUEUED for work; IGNORED for events triagedesk does not handle (kept without payload)
+    status: DeliveryStatus = DeliveryStatus.QUEUED
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,9 +69,12 @@ class SqlDeliveryQueue:
             "repo": delivery.repo,
             "payload": payload,
             "received_at": delivery.received_at,
-            "status": DeliveryStatus.QUEUED.value,
+            "status": delivery.status.value,
             "attempts": 0,
             "error": "",
+            "processed_at": None
+            if delivery.status is DeliveryStatus.QUEUED
+            else delivery.received_at,
         }
         with translated(), self.engine.begin() as conn:
             result = conn.execute(_insert_ignoring(self.engine, "delivery_id").values(**values))

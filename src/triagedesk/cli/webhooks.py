@@ -1,0 +1,359 @@
+"""Commands of the webhook side of the github feature: serve, worker, actions, deliveries,
+redeliver (registered on the root app; ``cli/github.py`` imports this module).
+
+``wiring`` below is the composition root for the worker: it builds the stores,
+the tracker (only when credentials are set: without them every write is
+planned) and the registered handlers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from sqlalchemy.engine import Engine
+
+from triagedesk.cli import app
+from triagedesk.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit,
+    err_console,
+    runtime,
+)
+from triagedesk.domain.errors import UserError
+from triagedesk.ports.actions import ActionRecord, ActionStatus
+from triagedesk.ports.tracker import Tracker
+from triagedesk.settings import Secrets, Settings
+
+if TYPE_CHECKING:  # keeps the CLI's import light
+    from triagedesk.app.context import AppContext
+    from triagedesk.app.jobs import Worker
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+def register_all_handlers() -> list[str]:
+    """Import every ``triagedesk.app`` module and call its ``register_handlers()`` if any.
+
+    Features opt in by defining that function; nothing registers at import time.
+    """
+    import triagedesk.app as app_pkg
+    from triagedesk.app.events import handlers
+
+    for mod in pkgutil.iter_modules(app_pkg.__path__):
+        module = importlib.import_module(f"triagedesk.app.{mod.name}")
+        hook = getattr(module, "register_handlers", None)
+        if callable(hook):
+            hook()
+    return [name for name, _ in handlers()]
+
+
+def build_tracker(settings: Settings, secrets: Secrets) -> Tracker | None:
+    """The GitHub client when credentials are set, else None (everything is planned)."""
+    if secrets.github_token is None and secrets.github_app_id is None:
+        return None
+    from triagedesk.adapters.github.client import build_client
+
+    client: Tracker = build_client(settings.github, secrets)
+    return client
+
+
+def build_context(
+    settings: Settings, secrets: Secrets, engine: Engine, tracker: Tracker | None = None
+) -> AppContext:
+    from triagedesk.adapters.store.action_log import SqlActionLog
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.context import AppContext
+
+    return AppContext(
+        settings=settings,
+        issues=SqlIssueStore(engine),
+        now=_now,
+        actions=SqlActionLog(engine),
+        tracker=tracker,
+    )
+
+
+def build_worker(
+    settings: Settings,
+    secrets: Secrets,
+    engine: Engine,
+    *,
+    lease_seconds: float = 60,
+    max_attempts: int = 5,
+    batch: int = 10,
+) -> Worker:
+    from triagedesk.adapters.github.webhook_payloads import parse_payload
+    from triagedesk.adapters.store.deliveries import SqlDeliveryQueue, SqlReleaseStore
+    from triagedesk.app.jobs import Worker
+
+    register_all_handlers()
+    tracker = None if settings.github.shadow else build_tracker(settings, secrets)
+    return Worker(
+        ctx=build_context(settings, secrets, engine, tracker),
+        queue=SqlDeliveryQueue(engine),
+        parse=parse_payload,
+        releases=SqlReleaseStore(engine),
+        lease=timedelta(seconds=lease_seconds),
+        max_attempts=max_attempts,
+        batch=batch,
+    )
+
+
+# --- serve and worker -----------------------------------------------------------------------
+
+LeaseOpt = Annotated[
+    float,
+    typer.Option("--lease", min=1, help="seconds a claimed delivery stays with this worker"),
+]
+
+
+@app.command()
+def serve(
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port")] = 8000,
+    no_worker: Annotated[
+        bool,
+        typer.Option("--no-worker", help="do not run the worker in-process (run `worker`)"),
+    ] = False,
+    lease: LeaseOpt = 60,
+) -> None:
+    """Run the web app: POST /webhooks/github, GET /healthz (worker in-process by default)."""
+    import uvicorn
+
+    from triagedesk.web.app import create_app
+
+    rt = runtime(db, config)
+    worker = (
+        None if no_worker else build_worker(rt.settings, rt.secrets, rt.engine, lease_seconds=lease)
+    )
+    web = create_app(rt.settings, rt.secrets, rt.engine, worker=worker)
+    where = {"url": f"http://{host}:{port}", "worker": "in-process" if worker else "none"}
+    emit(
+        where,
+        as_json,
+        lambda d: err_console.print(f"serving on {d['url']} (worker: {d['worker']})"),
+    )
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def worker(
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="drain what is queued now, then exit")
+    ] = False,
+    lease: LeaseOpt = 60,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=500, help="claims per round")] = 10,
+) -> None:
+    """Process queued webhook deliveries (run several for more throughput)."""
+    rt = runtime(db, config)
+    w = build_worker(rt.settings, rt.secrets, rt.engine, lease_seconds=lease, batch=batch)
+    if once:
+        w.drain()
+    else:
+        stop = threading.Event()
+        try:
+            w.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+    s = w.stats
+    data = {
+        "worker": w.owner,
+        "claimed": s.claimed,
+        "done": s.done,
+        "ignored": s.ignored,
+        "retried": s.retried,
+        "parked": s.parked,
+    }
+    emit(
+        data,
+        as_json,
+        lambda d: console.print(
+            f"processed {d['done']} deliveries, ignored {d['ignored']}, "
+            f"will retry {d['retried']}, parked {d['parked']}"
+        ),
+    )
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+actions_app = typer.Typer(
+    help="Planned and applied write-back actions (shadow mode plans, a person approves).",
+    invoke_without_command=True,
+)
+app.add_typer(actions_app, name="actions")
+
+
+def _action_row(r: ActionRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status.value,
+        "kind": r.action.kind,
+        "issue": str(r.action.issue),
+        "reason": r.action.reason,
+        "source": r.source,
+        "created_at": r.created_at,
+        "applied_at": r.applied_at,
+        "detail": r.detail,
+        "action": r.action.to_dict(),
+    }
+
+
+def _describe(action: dict[str, Any]) -> str:
+    skip = {"kind", "issue", "reason", "body"}
+    parts = [f"{k}={v}" for k, v in action.items() if k not in skip and v not in ("", [], None)]
+    return " ".join(parts)
+
+
+def _print_actions(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    if not rows:
+        console.print("no actions")
+        return
+    table = Table("id", "status", "kind", "issue", "what", "reason", "detail")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["status"],
+            r["kind"],
+            r["issue"],
+            _describe(r["action"]),
+            r["reason"],
+            r["detail"],
+        )
+    console.print(table)
+
+
+@actions_app.callback()
+def actions(
+    ctx: typer.Context,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    planned: Annotated[bool, typer.Option("--planned", help="only planned actions")] = False,
+    applied: Annotated[
+        bool, typer.Option("--applied", help="only actions carried out (applied or unchanged)")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many")] = 1000,
+) -> None:
+    """List actions: planned (shadow mode), applied, unchanged, failed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if planned and applied:
+        raise UserError("--planned and --applied exclude each other")
+    from triagedesk.adapters.store.action_log import SqlActionLog
+
+    rt = runtime(db, config)
+    log = SqlActionLog(rt.engine)
+    if planned:
+        records = log.list(ActionStatus.PLANNED, limit)
+    elif applied:
+        records = log.list(ActionStatus.APPLIED, limit) + log.list(ActionStatus.UNCHANGED, limit)
+        records.sort(key=lambda r: r.id)
+    else:
+        records = log.list(None, limit)
+    emit([_action_row(r) for r in records], as_json, _print_actions)
+
+
+@actions_app.command("apply")
+def actions_apply(
+    ids: Annotated[list[int], typer.Argument(help="ids of planned actions to carry out")],
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Carry out planned actions a person approved (needs GitHub credentials)."""
+    from triagedesk.app import apply
+
+    rt = runtime(db, config)
+    tracker = build_tracker(rt.settings, rt.secrets)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, tracker)
+    records = apply.approve(ctx, ids)
+    emit([_action_row(r) for r in records], as_json, _print_actions)
+
+
+# --- deliveries -------------------------------------------------------------------------------
+
+deliveries_app = typer.Typer(help="Stored webhook deliveries (the worker's queue).")
+app.add_typer(deliveries_app, name="deliveries")
+
+
+@deliveries_app.callback(invoke_without_command=True)
+def deliveries(
+    ctx: typer.Context,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="queued, done, ignored or parked")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+) -> None:
+    """Counts by status and the newest deliveries."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from triagedesk.adapters.store.deliveries import SqlDeliveryQueue
+    from triagedesk.ports.deliveries import DeliveryStatus
+
+    try:
+        wanted = DeliveryStatus(status) if status else None
+    except ValueError:
+        raise UserError(f"--status: want queued, done, ignored or parked, got {status!r}") from None
+    rt = runtime(db, config)
+    q = SqlDeliveryQueue(rt.engine)
+    rows = [
+        {
+            "delivery": d.delivery_id,
+            "event": d.event,
+            "action": d.action,
+            "repo": d.repo,
+            "status": d.status.value,
+            "attempts": d.attempts,
+            "received_at": d.received_at,
+            "error": d.error,
+        }
+        for d in q.list(wanted, limit)
+    ]
+    data = {"counts": q.counts(), "deliveries": rows}
+
+    def human(d: dict[str, Any]) -> None:
+        console.print(", ".join(f"{k}: {v}" for k, v in d["counts"].items()))
+        for r in d["deliveries"]:
+            line = f"{r['delivery']} {r['event']}.{r['action']} {r['repo']} {r['status']}"
+            console.print(line + (f" ({r['error']})" if r["error"] else ""), highlight=False)
+
+    emit(data, as_json, human)
+
+
+@deliveries_app.command("requeue")
+def deliveries_requeue(
+    ids: Annotated[list[str], typer.Argument(help="delivery ids (X-GitHub-Delivery) to retry")],
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Put parked deliveries back in the queue."""
+    from triagedesk.adapters.store.deliveries import SqlDeliveryQueue
+
+    rt = runtime(db, config)
+    n = SqlDeliveryQueue(rt.engine).requeue(ids, at=_now())
+    emit({"requeued": n}, as_json, lambda d: console.print(f"requeued {d['requeued']}"))
