@@ -84,7 +84,13 @@ class PostingIndex:
             ids.append(tid)
             freqs.append(n)
         self._pending.append((ids, freqs))
-        self._pending_cols = None
+        if self._pending_cols is not None:
+            # keep the column view of pending documents current instead of rebuilding it
+            doc = self.n_docs
+            for t, f in zip(ids, freqs, strict=True):
+                r, v = self._pending_cols.setdefault(t, ([], []))
+                r.append(doc)
+                v.append(f)
         self._doc_len.append(float(len(doc_tokens)))
         self._doc_len_arr = None
         self._df_arr = None

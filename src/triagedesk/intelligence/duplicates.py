@@ -120,7 +120,7 @@ class DuplicateIndex:
         doc = self.text.add(
             document_tokens(issue.title, issue.body, title_weight=self.config.title_weight)
         )
-        sig = self.sigs.add(sorted(signature_of(issue.title, issue.body).keys()))
+        sig = self.sigs.add(sorted(signature_of(issue.title, issue.body).all_keys()))
         assert doc == sig == len(self.refs)
         self.refs.append(issue.ref)
         self.titles.append(issue.title)
@@ -195,7 +195,7 @@ class DuplicateIndex:
         lex = scorer.scores(q)
         ceiling = scorer.self_score(q)
         lex = np.clip(lex / ceiling, 0.0, 1.0) if ceiling > 0 else lex * 0.0
-        qkeys = set() if lexical_only else signature_of(title, body).keys()
+        qkeys = set() if lexical_only else signature_of(title, body).all_keys()
         if qkeys and (c.lexical_weight + c.signature_weight) > 0:
             sig_raw, total = self._signature_scores(qkeys)
             sig = sig_raw / (total + SIG_SMOOTHING)

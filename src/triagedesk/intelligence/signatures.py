@@ -44,11 +44,6 @@ _SPACE_RE = re.compile(r"\s+")
 _DIAG_LINE_RE = re.compile(
     r"^\s*\[(ERROR|FAIL|WARN|WARNING)\]\s+(DD\d{4}|[A-Za-z][\w.-]*(?: [A-Za-z][\w.-]*)?)"
 )
-_VERSION_HINT_RE = re.compile(
-    r"(?:docker desktop|docker for (?:mac|windows)|desktop)\s*(?:version)?\s*[:v]?\s*"
-    r"(\d+\.\d+\.\d+(?:\.\d+)?(?:-[\w-]+)?)",
-    re.IGNORECASE,
-)
 
 MAX_ERROR_LINES = 12
 
@@ -64,8 +59,12 @@ class Signature:
     frames: frozenset[str] = frozenset()
     versions: frozenset[str] = frozenset()
     extra: frozenset[str] = field(default_factory=frozenset)
+    #: environment facts (not signature keys: too common to say "same fault")
+    os: str | None = None
+    backend: str | None = None
+    emulation: str | None = None
 
-    def keys(self) -> set[str]:
+    def all_keys(self) -> set[str]:
         out = {f"diag:{c}" for c in self.components}
         out |= {f"err:{e}" for e in self.error_lines}
         out |= {f"exit:{e}" for e in self.exit_codes}
@@ -120,17 +119,42 @@ def _frames(text: str) -> set[str]:
     return out
 
 
-def _components(text: str) -> set[str]:
-    """Failing diagnose components, through the evidence extractor when it is present."""
+@dataclass(frozen=True, slots=True)
+class _Extracted:
+    components: frozenset[str] = frozenset()
+    version: str | None = None
+    os: str | None = None
+    backend: str | None = None
+    emulation: str | None = None
+
+
+def _value(found: object) -> str | None:
+    value = getattr(found, "value", found)
+    return str(value).strip().lower() if value else None
+
+
+def _extract(text: str) -> _Extracted:
+    """Failing components and environment through the evidence extractors (H3's)."""
     try:
         from triagedesk.domain.evidence.diagnostics import (  # type: ignore[import-not-found, unused-ignore]
             find_diagnostics,
         )
-    except ImportError:  # the extractor is not installed in this build: read the lines ourselves
-        return _components_fallback(text)
-    found = find_diagnostics(text)
-    comps = getattr(found, "failing_components", ()) if found is not None else ()
-    return {str(c).strip().lower() for c in comps if str(c).strip()}
+        from triagedesk.domain.evidence.environment import (  # type: ignore[import-not-found, unused-ignore]
+            find_environment,
+        )
+    except ImportError:  # extractors absent from this build: read the check lines ourselves
+        return _Extracted(components=frozenset(_components_fallback(text)))
+    diag = find_diagnostics(text)
+    comps = {str(c).strip().lower() for c in diag.failing_components if str(c).strip()}
+    env = find_environment(text, diag.header)
+    version = _value(env.product_version)
+    return _Extracted(
+        components=frozenset(comps),
+        version=version.split(" ")[0] if version else None,
+        os=_value(env.os),
+        backend=_value(env.backend),
+        emulation=_value(env.emulation),
+    )
 
 
 def _components_fallback(text: str) -> set[str]:
@@ -142,32 +166,21 @@ def _components_fallback(text: str) -> set[str]:
     return out
 
 
-def _versions(text: str) -> set[str]:
-    try:
-        from triagedesk.domain.evidence.environment import (  # type: ignore[import-not-found, unused-ignore]
-            find_environment,
-        )
-    except ImportError:
-        return {m.group(1).lower() for m in _VERSION_HINT_RE.finditer(text)}
-    env = find_environment(text)
-    version = getattr(env, "product_version", None) if env is not None else None
-    if not version:
-        return set()
-    return {str(version).strip().lower().split(" ")[0]}
-
-
 def signature_of(title: str, body: str) -> Signature:
     """The signature of an issue as first filed (title and body only)."""
     text = f"{title}\n{body}"
-    comps = _components(text)
+    ex = _extract(text)
     codes = {c.lower() for c in _HCODE_RE.findall(text)}
     return Signature(
-        components=frozenset(comps),
+        components=ex.components,
         error_lines=frozenset(_error_lines(text)),
         exit_codes=frozenset(m.group(1) for m in _EXIT_RE.finditer(text)),
         codes=frozenset(codes),
         frames=frozenset(_frames(body)),
-        versions=frozenset(_versions(text)),
+        versions=frozenset([ex.version] if ex.version else ()),
+        os=ex.os,
+        backend=ex.backend,
+        emulation=ex.emulation,
     )
 
 

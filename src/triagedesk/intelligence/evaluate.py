@@ -1,0 +1,310 @@
+"""Backtests, honest by construction.
+
+Labels: issues sorted by creation time; the model is trained on the older 70%
+with the labels they carried at the cut (label events after the cut are
+replayed away) and tested on the newer 30% against their final labels. Inputs
+are the title and body only: comments, later labels and the closing remarks
+never reach a prediction.
+
+Duplicates: the index is built in creation order; each issue the history marks
+as a duplicate is searched *before* it and every later issue are added, so the
+candidates, the idf and the average length are exactly what existed when it was
+filed. The duplicate-closing comment is never part of the query (title + body
+only).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from triagedesk.domain.model import Issue, IssueRef
+from triagedesk.intelligence.aliases import LabelNormaliser
+from triagedesk.intelligence.duplicates import DuplicateConfig, DuplicateIndex, IndexedIssue
+from triagedesk.intelligence.history import (
+    bot_labelled,
+    duplicate_mark,
+    labels_at,
+    removed_by_people,
+    resolve_chain,
+)
+from triagedesk.intelligence.labels import LabelExample, choose_threshold, predict_one, train
+from triagedesk.intelligence.rules import RuleEngine
+from triagedesk.settings import Settings
+
+Progress = Callable[[int, int], None]
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _scores(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, Any]:
+    labels = sorted({x for g in gold for x in g} | {x for p in pred for x in p})
+    per: dict[str, dict[str, float]] = {}
+    tp_all = fp_all = fn_all = 0
+    f1s = []
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if lab in g and lab in p)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if lab not in g and lab in p)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if lab in g and lab not in p)
+        p_, r_, f_ = _prf(tp, fp, fn)
+        per[lab] = {
+            "precision": round(p_, 4),
+            "recall": round(r_, 4),
+            "f1": round(f_, 4),
+            "support": tp + fn,
+            "predicted": tp + fp,
+        }
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        if tp + fn:
+            f1s.append(f_)
+    micro = _prf(tp_all, fp_all, fn_all)[2]
+    return {
+        "micro_f1": round(micro, 4),
+        "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
+        "per_label": per,
+    }
+
+
+def public_issues(issues: Iterable[Issue], settings: Settings) -> list[Issue]:
+    internal = settings.profile.internal_repo.lower()
+    out = [i for i in issues if str(i.repo).lower() != internal]
+    out.sort(key=lambda i: (i.created_at, str(i.ref)))
+    return out
+
+
+def label_examples(
+    issues: Sequence[Issue], settings: Settings, at: datetime | None
+) -> list[LabelExample]:
+    """Training examples; with ``at``, the labels each issue carried at that moment."""
+    norm = LabelNormaliser.from_settings(settings)
+    bot = settings.profile.bot_login
+    out = []
+    for i in issues:
+        raw = labels_at(i, at) if at is not None else set(i.labels)
+        rejected = {lab for lab, _, when in removed_by_people(i, bot) if at is None or when <= at}
+        out.append(
+            LabelExample(
+                ref=str(i.ref),
+                repo=str(i.repo),
+                title=i.title,
+                body=i.body,
+                created_at=i.created_at,
+                labels=frozenset(norm.normalise(raw)),
+                rejected=frozenset(norm.normalise(rejected)),
+            )
+        )
+    return out
+
+
+def _baseline_labels(
+    train_ex: Sequence[LabelExample], test_ex: Sequence[LabelExample], seed: int
+) -> list[set[str]]:
+    """TF-IDF + one logistic regression per label, threshold 0.5 (the textbook model)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    support = Counter(lab for ex in train_ex for lab in ex.labels)
+    labels = [lab for lab, c in support.items() if 2 <= c < len(train_ex)]
+    vec = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=60000)
+    x_tr = vec.fit_transform([f"{e.title}\n{e.body}" for e in train_ex])
+    x_te = vec.transform([f"{e.title}\n{e.body}" for e in test_ex])
+    pred: list[set[str]] = [set() for _ in test_ex]
+    for lab in labels:
+        y = np.array([lab in e.labels for e in train_ex], dtype=np.int8)
+        clf = LogisticRegression(solver="liblinear", max_iter=300, random_state=seed)
+        clf.fit(x_tr, y)
+        for i in np.flatnonzero(clf.predict_proba(x_te)[:, 1] >= 0.5):
+            pred[int(i)].add(lab)
+    return pred
+
+
+def feedback_seen(issues: Iterable[Issue], settings: Settings) -> dict[str, Any]:
+    """Precision people actually saw: triagedesk's labels that stayed vs were removed."""
+    bot = settings.profile.bot_login
+    applied = removed = 0
+    for i in issues:
+        applied += len(bot_labelled(i, bot))
+        removed += len(removed_by_people(i, bot))
+    return {
+        "labels_applied": applied,
+        "labels_removed": removed,
+        "precision_seen": round((applied - removed) / applied, 4) if applied else None,
+    }
+
+
+def eval_labels(
+    issues: Iterable[Issue],
+    settings: Settings,
+    *,
+    train_fraction: float = 0.7,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    pool = public_issues(issues, settings)
+    if len(pool) < 10:
+        raise ValueError(f"need at least 10 issues to backtest labels, have {len(pool)}")
+    cut = max(1, min(len(pool) - 1, int(len(pool) * train_fraction)))
+    cut_at = pool[cut].created_at
+    train_ex = label_examples(pool[:cut], settings, cut_at)
+    test_ex = label_examples(pool[cut:], settings, None)
+    model = train(train_ex, settings, seed=seed, progress=progress)
+    engine = RuleEngine(settings, LabelNormaliser.from_settings(settings))
+    gold = [set(ex.labels) for ex in test_ex]
+    pred: list[set[str]] = []
+    auto: list[set[str]] = []
+    for ex in test_ex:
+        sugg = predict_one(model, engine, title=ex.title, body=ex.body, repo=ex.repo)
+        pred.append({s.label for s in sugg if s.decision == "apply" or s.confidence >= 0.5})
+        auto.append({s.label for s in sugg if s.decision == "apply"})
+    result = _scores(gold, pred)
+    auto_tp = sum(len(a & g) for a, g in zip(auto, gold, strict=True))
+    auto_n = sum(len(a) for a in auto)
+    gold_n = sum(len(g) for g in gold)
+    for lab, row in result["per_label"].items():
+        n_auto = sum(1 for a in auto if lab in a)
+        ok = sum(1 for a, g in zip(auto, gold, strict=True) if lab in a and lab in g)
+        row["auto_applied"] = n_auto
+        row["auto_precision"] = round(ok / n_auto, 4) if n_auto else None
+        row["threshold"] = model.thresholds.get(lab)
+    base = _scores(gold, _baseline_labels(train_ex, test_ex, seed))
+    return {
+        "micro_f1": result["micro_f1"],
+        "macro_f1": result["macro_f1"],
+        "auto_precision": round(auto_tp / auto_n, 4) if auto_n else None,
+        "auto_coverage": round(sum(1 for a in auto if a) / len(auto), 4),
+        "auto_recall": round(auto_tp / gold_n, 4) if gold_n else None,
+        "auto_applied": auto_n,
+        "target_precision": settings.intelligence.target_precision,
+        "per_label": result["per_label"],
+        "n_train": len(train_ex),
+        "n_test": len(test_ex),
+        "cut": cut_at.isoformat(),
+        "baseline": {"micro_f1": base["micro_f1"], "macro_f1": base["macro_f1"]},
+        "feedback": feedback_seen(pool, settings),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DupQuery:
+    issue: IssueRef
+    gold: tuple[str, ...]
+
+
+def duplicate_queries(
+    pool: Sequence[Issue], settings: Settings
+) -> tuple[list[DupQuery], dict[str, int]]:
+    """Every issue history marks as a duplicate whose original can be scored."""
+    team = settings.profile.team
+    marks = {i.ref: duplicate_mark(i, team) for i in pool}
+    targets = {ref: m.target for ref, m in marks.items() if m is not None}
+    created = {i.ref: i.created_at for i in pool}
+    counts = Counter[str]()
+    queries = []
+    for i in pool:
+        m = marks[i.ref]
+        if m is None:
+            continue
+        counts["marked"] += 1
+        if m.target is None:
+            counts["no_target"] += 1
+            continue
+        chain = resolve_chain(m.target, targets)
+        gold = tuple(
+            str(r) for r in chain if r in created and created[r] < i.created_at and r != i.ref
+        )
+        if not gold:
+            counts["target_not_earlier_or_not_stored"] += 1
+            continue
+        queries.append(DupQuery(i.ref, gold))
+    return queries, dict(counts)
+
+
+def _rank(cands: Sequence[str], gold: Sequence[str]) -> int | None:
+    for pos, ref in enumerate(cands, 1):
+        if ref in gold:
+            return pos
+    return None
+
+
+def _summary(ranks: Sequence[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "recall@1": round(sum(1 for r in ranks if r is not None and r <= 1) / n, 4),
+        "recall@5": round(sum(1 for r in ranks if r is not None and r <= 5) / n, 4),
+        "recall@10": round(sum(1 for r in ranks if r is not None and r <= 10) / n, 4),
+        "mrr": round(sum(1.0 / r for r in ranks if r is not None) / n, 4),
+    }
+
+
+def eval_duplicates(
+    issues: Iterable[Issue],
+    settings: Settings,
+    *,
+    depth: int = 100,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    cfg = settings.intelligence
+    pool = public_issues(issues, settings)
+    queries, counts = duplicate_queries(pool, settings)
+    by_ref = {q.issue: q for q in queries}
+    hybrid = DuplicateIndex(duplicate_config(settings))
+    plain = DuplicateIndex(DuplicateConfig(k1=cfg.bm25_k1, b=cfg.bm25_b, title_weight=1))
+    ranks: list[int | None] = []
+    base_ranks: list[int | None] = []
+    scored: list[tuple[float, bool]] = []
+    for n, issue in enumerate(pool):
+        q = by_ref.get(issue.ref)
+        if q is not None:
+            cands = hybrid.search(issue.title, issue.body, k=depth, with_evidence=False)
+            ranks.append(_rank([c.ref for c in cands], q.gold))
+            scored.extend((c.score, c.ref in q.gold) for c in cands[: cfg.duplicates_top_k])
+            base = plain.search(
+                issue.title, issue.body, k=depth, lexical_only=True, with_evidence=False
+            )
+            base_ranks.append(_rank([c.ref for c in base], q.gold))
+        doc = IndexedIssue(str(issue.ref), issue.title, issue.body, issue.created_at)
+        hybrid.add(doc)
+        plain.add(doc)
+        if progress:
+            progress(n + 1, len(pool))
+    dup_th = choose_threshold(
+        [s for s, _ in scored], [t for _, t in scored], cfg.duplicate_target_precision, 5
+    )
+    return {
+        **_summary(ranks),
+        "n_queries": len(ranks),
+        "n_issues": len(pool),
+        "marked": counts,
+        "baseline": {**_summary(base_ranks), "method": "BM25 over title+body, title once"},
+        "chosen_thresholds": {
+            "duplicate": dup_th,
+            "related": cfg.related_threshold,
+            "duplicate_target_precision": cfg.duplicate_target_precision,
+        },
+    }
+
+
+def duplicate_config(
+    settings: Settings, duplicate_threshold: float | None = None
+) -> DuplicateConfig:
+    cfg = settings.intelligence
+    return DuplicateConfig(
+        k1=cfg.bm25_k1,
+        b=cfg.bm25_b,
+        title_weight=cfg.title_weight,
+        lexical_weight=cfg.lexical_weight,
+        signature_weight=cfg.signature_weight,
+        duplicate_threshold=cfg.duplicate_threshold
+        if duplicate_threshold is None
+        else duplicate_threshold,
+        related_threshold=cfg.related_threshold,
+    )
