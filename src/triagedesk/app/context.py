@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triagedesk.ports.actions import ActionLog
+from triagedesk.ports.intelligence import IntelligenceStore
 from triagedesk.ports.store import IssueStore
 from triagedesk.ports.tracker import Tracker
 from triagedesk.settings import Settings
@@ -26,3 +27,5 @@ class AppContext:
     actions: ActionLog | None = None
     #: the tracker writes go to; None means shadow mode everywhere
     tracker: Tracker | None = None
+    #: the persisted label model, duplicate index and feedback (categorise)
+    intelligence: IntelligenceStore | None = None
