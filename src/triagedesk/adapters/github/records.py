@@ -1,0 +1,504 @@
+"""GitHub's JSON shapes → domain objects: the one place this conversion lives.
+
+Two families of input:
+
+* ``gh issue list --json number,title,body,author,labels,state,stateReason,createdAt,
+  closedAt,updatedAt,comments,reactionGroups,url,assignees,milestone``: camelCase,
+  ``state`` OPEN/CLOSED, ``stateReason`` COMPLETED/NOT_PLANNED/…/"", comments embedded,
+  reactions as ``reactionGroups``.
+* GitHub REST objects (also the ``issue``/``comment`` inside webhook payloads):
+  issues (``pull_request`` ⇒ a pull request, skipped), comments (``issue_url`` names
+  the issue) and issue events (``event``; from the repository events endpoint they
+  carry ``issue``).
+
+Every problem raises :class:`InputError` naming the record and the field. The
+reverse direction (domain → JSON, for export) is in :mod:`.records_out`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from triagedesk.domain.errors import InputError
+from triagedesk.domain.model import (
+    REACTIONS,
+    Association,
+    CloseReason,
+    Comment,
+    EventKind,
+    Issue,
+    IssueEvent,
+    IssueRef,
+    IssueState,
+    Reactions,
+    RepoRef,
+)
+
+#: GraphQL reaction names (gh) → REST names
+GH_REACTIONS = {
+    "THUMBS_UP": "+1",
+    "THUMBS_DOWN": "-1",
+    "LAUGH": "laugh",
+    "HOORAY": "hooray",
+    "CONFUSED": "confused",
+    "HEART": "heart",
+    "ROCKET": "rocket",
+    "EYES": "eyes",
+}
+#: who a deleted account's content is attributed to (GitHub shows "ghost")
+GHOST = "ghost"
+
+_REPO_IN_URL = re.compile(
+    r"^https?://(?:api\.)?[^/]+/(?:repos/)?([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+)(?:/|$)"
+)
+_COMMENT_ID_IN_URL = re.compile(r"(?:#issuecomment-|/comments/)(\d+)$")
+_ISSUE_IN_URL = re.compile(
+    r"/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+)/(?:issues|pull)/(\d+)(?:[#?].*)?$"
+)
+
+
+# ------------------------------------------------------------------ primitives
+
+
+def _obj(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{what}: expected a JSON object, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _need(obj: Mapping[str, Any], key: str, what: str) -> Any:
+    if key not in obj:
+        raise InputError(f"{what}: field {key!r} is missing")
+    return obj[key]
+
+
+def check_text(value: str, what: str) -> str:
+    """Text the databases can keep: no NUL characters, no lone surrogates."""
+    if "\x00" in value:
+        raise InputError(f"{what}: contains a NUL character (U+0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what}: contains an unpaired surrogate (bad \\u escape)") from None
+    return value
+
+
+def _text(obj: Mapping[str, Any], key: str, what: str, *, required: bool = True) -> str:
+    value = _need(obj, key, what) if required else obj.get(key)
+    if value is None:
+        if required:
+            raise InputError(f"{what}: field {key!r} is null")
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{what}: field {key!r} must be a string, got {_kind(value)}")
+    return check_text(value, f"{what}: field {key!r}")
+
+
+def _number(obj: Mapping[str, Any], key: str, what: str) -> int:
+    value = _need(obj, key, what)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(f"{what}: field {key!r} must be a positive integer, got {value!r:.40}")
+    return value
+
+
+def parse_time(value: Any, what: str) -> datetime:
+    """An ISO 8601 timestamp with a zone (GitHub writes ``2021-03-04T05:06:07Z``), as UTC."""
+    if not isinstance(value, str):
+        raise InputError(f"{what}: expected an ISO 8601 timestamp, got {_kind(value)}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what}: not an ISO 8601 timestamp: {value!r:.60}") from None
+    if parsed.tzinfo is None:
+        raise InputError(f"{what}: timestamp {value!r} has no time zone (want ...Z)")
+    return parsed
+
+
+def _time(obj: Mapping[str, Any], key: str, what: str) -> datetime:
+    return parse_time(_need(obj, key, what), f"{what}: field {key!r}")
+
+
+def _opt_time(obj: Mapping[str, Any], key: str, what: str) -> datetime | None:
+    value = obj.get(key)
+    # gh prints the zero time for "never" in some versions
+    if value in (None, "") or (isinstance(value, str) and value.startswith("0001-01-01")):
+        return None
+    return parse_time(value, f"{what}: field {key!r}")
+
+
+def _login(obj: Mapping[str, Any], key: str, what: str) -> str:
+    """``obj[key]`` is a user object (or null for a deleted account)."""
+    user = obj.get(key)
+    if user is None:
+        return GHOST
+    if isinstance(user, str):  # some exports flatten users to their login
+        return check_text(user, f"{what}: field {key!r}")
+    user = _obj(user, f"{what}: field {key!r}")
+    return _text(user, "login", f"{what}: field {key!r}")
+
+
+def _logins(obj: Mapping[str, Any], key: str, what: str) -> tuple[str, ...]:
+    value = obj.get(key) or []
+    if not isinstance(value, list):
+        raise InputError(f"{what}: field {key!r} must be an array, got {_kind(value)}")
+    return tuple(_login({key: u}, key, what) for u in value)
+
+
+def _labels(obj: Mapping[str, Any], what: str) -> tuple[str, ...]:
+    value = obj.get("labels") or []
+    if not isinstance(value, list):
+        raise InputError(f"{what}: field 'labels' must be an array, got {_kind(value)}")
+    out: list[str] = []
+    for i, label in enumerate(value):
+        if isinstance(label, str):
+            out.append(check_text(label, f"{what}: labels[{i}]"))
+        else:
+            out.append(_text(_obj(label, f"{what}: labels[{i}]"), "name", f"{what}: labels[{i}]"))
+    return tuple(out)
+
+
+def _milestone(obj: Mapping[str, Any], what: str) -> str | None:
+    value = obj.get("milestone")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_text(value, f"{what}: field 'milestone'")
+    return _text(_obj(value, f"{what}: field 'milestone'"), "title", f"{what}: field 'milestone'")
+
+
+def _association(value: Any, what: str) -> Association:
+    if value in (None, ""):
+        return Association.NONE
+    try:
+        return Association(str(value).upper())
+    except ValueError:
+        raise InputError(f"{what}: unknown author association {value!r:.40}") from None
+
+
+def _close_reason(value: Any, what: str) -> CloseReason | None:
+    if value in (None, ""):
+        return None
+    try:
+        return CloseReason(str(value).lower())
+    except ValueError:
+        raise InputError(f"{what}: unknown state reason {value!r:.40}") from None
+
+
+def _state(value: Any, what: str) -> IssueState:
+    try:
+        return IssueState(str(value).lower())
+    except ValueError:
+        raise InputError(
+            f"{what}: field 'state' must be open or closed, got {value!r:.40}"
+        ) from None
+
+
+def repo_from_url(url: str) -> RepoRef | None:
+    """``owner/name`` from an html, API or repository URL, or None."""
+    m = _REPO_IN_URL.match(url or "")
+    if not m:
+        return None
+    try:
+        return RepoRef.parse(f"{m.group(1)}/{m.group(2)}")
+    except InputError:
+        return None
+
+
+def issue_ref_from_url(url: str) -> IssueRef | None:
+    m = _ISSUE_IN_URL.search(url or "")
+    if not m:
+        return None
+    try:
+        return IssueRef(RepoRef.parse(f"{m.group(1)}/{m.group(2)}"), int(m.group(3)))
+    except InputError:
+        return None
+
+
+def _pick_repo(repo: RepoRef | None, what: str, *urls: Any) -> RepoRef:
+    if repo is not None:
+        return repo
+    for url in urls:
+        if isinstance(url, str) and (found := repo_from_url(url)) is not None:
+            return found
+    raise InputError(f"{what}: no repository in its URLs; pass --repo OWNER/NAME")
+
+
+# ------------------------------------------------------------------- gh JSON
+
+
+def _gh_reactions(groups: Any, what: str) -> Reactions:
+    if groups in (None, []):
+        return Reactions()
+    if not isinstance(groups, list):
+        raise InputError(f"{what}: field 'reactionGroups' must be an array, got {_kind(groups)}")
+    counts: dict[str, int] = {}
+    for i, g in enumerate(groups):
+        g = _obj(g, f"{what}: reactionGroups[{i}]")
+        name = GH_REACTIONS.get(str(g.get("content", "")).upper())
+        if name is None:
+            raise InputError(f"{what}: reactionGroups[{i}]: unknown reaction {g.get('content')!r}")
+        users = g.get("users") or {}
+        total = users.get("totalCount", 0) if isinstance(users, Mapping) else 0
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise InputError(f"{what}: reactionGroups[{i}].users.totalCount must be a count")
+        counts[name] = counts.get(name, 0) + total
+    return Reactions.of(counts)
+
+
+def _comment_id(obj: Mapping[str, Any], url: str) -> int:
+    for key in ("databaseId", "id"):
+        value = obj.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    m = _COMMENT_ID_IN_URL.search(url)
+    return int(m.group(1)) if m else 0
+
+
+def comment_from_gh(obj: Any, what: str = "comment") -> Comment:
+    obj = _obj(obj, what)
+    url = _text(obj, "url", what, required=False)
+    updated = _opt_time(obj, "updatedAt", what)
+    return Comment(
+        id=_comment_id(obj, url),
+        author=_login(obj, "author", what),
+        body=_text(obj, "body", what, required=False),
+        created_at=_time(obj, "createdAt", what),
+        updated_at=updated,
+        author_association=_association(obj.get("authorAssociation"), what),
+        reactions=_gh_reactions(obj.get("reactionGroups"), what),
+        url=url,
+    )
+
+
+def issue_from_gh(obj: Any, repo: RepoRef | None = None) -> Issue:
+    """One record of ``gh issue list --json …``; ``repo`` overrides the one in ``url``."""
+    obj = _obj(obj, "issue")
+    number = _number(obj, "number", "issue")
+    what = f"issue #{number}"
+    url = _text(obj, "url", what, required=False)
+    comments = obj.get("comments") or []
+    if not isinstance(comments, list):
+        raise InputError(f"{what}: field 'comments' must be an array, got {_kind(comments)}")
+    return Issue(
+        ref=IssueRef(_pick_repo(repo, what, url), number),
+        title=_text(obj, "title", what),
+        body=_text(obj, "body", what, required=False),
+        author=_login(obj, "author", what),
+        created_at=_time(obj, "createdAt", what),
+        updated_at=_time(obj, "updatedAt", what),
+        state=_state(_need(obj, "state", what), what),
+        state_reason=_close_reason(obj.get("stateReason"), what),
+        closed_at=_opt_time(obj, "closedAt", what),
+        author_association=_association(obj.get("authorAssociation"), what),
+        labels=_labels(obj, what),
+        assignees=_logins(obj, "assignees", what),
+        milestone=_milestone(obj, what),
+        reactions=_gh_reactions(obj.get("reactionGroups"), what),
+        comments=tuple(
+            comment_from_gh(c, f"{what}: comments[{i}]") for i, c in enumerate(comments)
+        ),
+        url=url,
+        locked=bool(obj.get("locked", False)),
+    )
+
+
+# ---------------------------------------------------------------------- REST
+
+
+def _rest_reactions(value: Any, what: str) -> Reactions:
+    if value is None:
+        return Reactions()
+    value = _obj(value, f"{what}: field 'reactions'")
+    counts: dict[str, int] = {}
+    for name in REACTIONS:
+        n = value.get(name, 0)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise InputError(f"{what}: reactions[{name!r}] must be a count, got {n!r:.20}")
+        counts[name] = n
+    return Reactions.of(counts)
+
+
+def is_pull_request(obj: Mapping[str, Any]) -> bool:
+    return obj.get("pull_request") is not None
+
+
+def comment_from_rest(obj: Any, what: str = "comment") -> tuple[IssueRef | None, Comment]:
+    """A REST comment and the issue it belongs to (from ``issue_url``, when present)."""
+    obj = _obj(obj, what)
+    cid = obj.get("id", 0)
+    if isinstance(cid, bool) or not isinstance(cid, int) or cid < 0:
+        raise InputError(f"{what}: field 'id' must be a comment id, got {cid!r:.30}")
+    what = f"{what} {cid}" if cid else what
+    html = _text(obj, "html_url", what, required=False)
+    ref = issue_ref_from_url(_text(obj, "issue_url", what, required=False)) or issue_ref_from_url(
+        html.split("#", 1)[0]
+    )
+    return ref, Comment(
+        id=cid,
+        author=_login(obj, "user", what),
+        body=_text(obj, "body", what, required=False),
+        created_at=_time(obj, "created_at", what),
+        updated_at=_opt_time(obj, "updated_at", what),
+        author_association=_association(obj.get("author_association"), what),
+        reactions=_rest_reactions(obj.get("reactions"), what),
+        url=html,
+    )
+
+
+#: where each event kind keeps its subject in REST (closed: state_reason)
+_SUBJECT: dict[EventKind, tuple[str, str]] = {
+    EventKind.LABELED: ("label", "name"),
+    EventKind.UNLABELED: ("label", "name"),
+    EventKind.ASSIGNED: ("assignee", "login"),
+    EventKind.UNASSIGNED: ("assignee", "login"),
+    EventKind.MILESTONED: ("milestone", "title"),
+    EventKind.DEMILESTONED: ("milestone", "title"),
+    EventKind.RENAMED: ("rename", "to"),
+}
+
+
+def event_subject_field(kind: EventKind) -> tuple[str, str] | None:
+    return _SUBJECT.get(kind)
+
+
+def event_from_rest(
+    obj: Any, repo: RepoRef | None = None, what: str = "event"
+) -> tuple[IssueRef | None, IssueEvent | None]:
+    """A REST issue event; the event is None for kinds triagedesk does not keep.
+
+    The issue comes from ``issue.number`` (repository events endpoint), with the
+    repository from ``repo``, ``issue.repository_url``, ``url`` or ``issue.html_url``.
+    """
+    obj = _obj(obj, what)
+    name = _text(obj, "event", what)
+    try:
+        kind = EventKind(name)
+    except ValueError:
+        return None, None
+    what = f"{what} {name}"
+    subject = ""
+    where = _SUBJECT.get(kind)
+    if where is not None and obj.get(where[0]) is not None:
+        holder = _obj(obj[where[0]], f"{what}: field {where[0]!r}")
+        subject = _text(holder, where[1], f"{what}: field {where[0]!r}", required=False)
+    elif kind is EventKind.CLOSED:
+        subject = _text(obj, "state_reason", what, required=False)
+    if not subject:
+        subject = _text(obj, "subject", what, required=False)  # our export's extension
+    ref: IssueRef | None = None
+    issue = obj.get("issue")
+    if issue is not None:
+        issue = _obj(issue, f"{what}: field 'issue'")
+        number = _number(issue, "number", f"{what}: field 'issue'")
+        ref = IssueRef(
+            _pick_repo(
+                repo,
+                what,
+                issue.get("repository_url"),
+                obj.get("url"),
+                issue.get("html_url"),
+                issue.get("url"),
+            ),
+            number,
+        )
+    return ref, IssueEvent(
+        kind=kind,
+        actor=_login(obj, "actor", what),
+        at=_time(obj, "created_at", what),
+        subject=subject,
+    )
+
+
+def issue_from_rest(obj: Any, repo: RepoRef | None = None) -> Issue | None:
+    """A REST issue object; None for a pull request. ``repo`` overrides the URLs.
+
+    ``comments`` and ``events`` may be embedded arrays (triagedesk's own export);
+    GitHub's plain count in ``comments`` means "not included".
+    """
+    obj = _obj(obj, "issue")
+    if is_pull_request(obj):
+        return None
+    number = _number(obj, "number", "issue")
+    what = f"issue #{number}"
+    html = _text(obj, "html_url", what, required=False)
+    ref = IssueRef(_pick_repo(repo, what, obj.get("repository_url"), html, obj.get("url")), number)
+    comments: tuple[Comment, ...] = ()
+    if isinstance(obj.get("comments"), list):
+        comments = tuple(
+            comment_from_rest(c, f"{what}: comments[{i}]")[1] for i, c in enumerate(obj["comments"])
+        )
+    events: list[IssueEvent] = []
+    if obj.get("events") is not None:
+        if not isinstance(obj["events"], list):
+            raise InputError(f"{what}: field 'events' must be an array")
+        for i, e in enumerate(obj["events"]):
+            _, event = event_from_rest(e, ref.repo, f"{what}: events[{i}]")
+            if event is not None:
+                events.append(event)
+    assignees = _logins(obj, "assignees", what)
+    if not assignees and obj.get("assignee") is not None:
+        assignees = (_login(obj, "assignee", what),)
+    return Issue(
+        ref=ref,
+        title=_text(obj, "title", what),
+        body=_text(obj, "body", what, required=False),
+        author=_login(obj, "user", what),
+        created_at=_time(obj, "created_at", what),
+        updated_at=_time(obj, "updated_at", what),
+        state=_state(_need(obj, "state", what), what),
+        state_reason=_close_reason(obj.get("state_reason"), what),
+        closed_at=_opt_time(obj, "closed_at", what),
+        author_association=_association(obj.get("author_association"), what),
+        labels=_labels(obj, what),
+        assignees=assignees,
+        milestone=_milestone(obj, what),
+        reactions=_rest_reactions(obj.get("reactions"), what),
+        comments=comments,
+        events=tuple(events),
+        url=html,
+        locked=bool(obj.get("locked", False)),
+    )
+
+
+# ------------------------------------------------------------------ detection
+
+
+def shape_of(obj: Any) -> str | None:
+    """Which shape a record has: ``gh``, ``rest``, ``rest-comment``, ``rest-event`` or None."""
+    if not isinstance(obj, Mapping):
+        return None
+    if "event" in obj and "created_at" in obj:
+        return "rest-event"
+    if "issue_url" in obj and "number" not in obj:
+        return "rest-comment"
+    if "number" in obj and ("createdAt" in obj or "reactionGroups" in obj or "author" in obj):
+        return "gh"
+    if "number" in obj and ("created_at" in obj or "user" in obj or "html_url" in obj):
+        return "rest"
+    return None
+
+
+class GithubRecords:
+    """The converters as one object, for the use cases that receive them as a port."""
+
+    shape_of = staticmethod(shape_of)
+    issue_from_gh = staticmethod(issue_from_gh)
+    issue_from_rest = staticmethod(issue_from_rest)
+    comment_from_rest = staticmethod(comment_from_rest)
+    event_from_rest = staticmethod(event_from_rest)
