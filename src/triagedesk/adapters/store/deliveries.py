@@ -77,8 +77,9 @@ class SqlDeliveryQueue:
             else delivery.received_at,
         }
         with translated(), self.engine.begin() as conn:
-            result = conn.execute(_insert_ignoring(self.engine, "delivery_id").values(**values))
-        return bool(result.rowcount == 1)
+            stmt = _insert_ignoring(self.engine, "delivery_id").values(**values)
+            inserted = conn.execute(stmt.returning(T.c.id)).scalar_one_or_none()
+        return inserted is not None
 
     def claim(
         self, owner: str, *, now: datetime, lease: timedelta, limit: int = 10
@@ -88,14 +89,22 @@ class SqlDeliveryQueue:
             or_(T.c.lease_until.is_(None), T.c.lease_until <= now),
         )
         pick = select(T.c.id).where(free).order_by(T.c.id).limit(limit)
+        lease_values = {
+            "lease_owner": owner,
+            "lease_until": now + lease,
+            "attempts": T.c.attempts + 1,
+        }
         if self.engine.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        stmt = (
-            update(T)
-            .where(T.c.id.in_(pick.scalar_subquery()), free)
-            .values(lease_owner=owner, lease_until=now + lease, attempts=T.c.attempts + 1)
-            .returning(*T.c)
-        )
+            # a CTE runs once: LIMIT inside ``IN (subquery)`` may be re-evaluated by the planner
+            picked = pick.with_for_update(skip_locked=True).cte("picked")
+            stmt = update(T).where(T.c.id == picked.c.id).values(**lease_values).returning(*T.c)
+        else:
+            stmt = (
+                update(T)
+                .where(T.c.id.in_(pick.scalar_subquery()), free)
+                .values(**lease_values)
+                .returning(*T.c)
+            )
         with translated(), self.engine.begin() as conn:
             rows = conn.execute(stmt).mappings().all()
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
