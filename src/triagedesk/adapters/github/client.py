@@ -1,0 +1,454 @@
+"""The GitHub client: the Tracker (write-back), the IssueSource (sync) and the LabelSource.
+
+Built by the composition roots with :func:`build_client`. Every method is one
+small read or write (or a few, for pagination and follow-ups); idempotence across
+calls is the caller's (``app/apply.py``: read, compare, change only what differs).
+JSON becomes domain objects through ``records.py`` only; GraphQL nodes are first
+reshaped as REST JSON (``graphql.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from triagedesk.adapters.github import graphql as gq
+from triagedesk.adapters.github import records
+from triagedesk.adapters.github.auth import AppInstallationToken, StaticToken, token_source
+from triagedesk.adapters.github.rest import Answer, Kind, Transport
+from triagedesk.domain.errors import (
+    ConfigError,
+    InputError,
+    NotFoundError,
+    RateLimited,
+    TrackerError,
+    TrackerUnavailable,
+)
+from triagedesk.domain.model import (
+    CloseReason,
+    Comment,
+    Issue,
+    IssueRef,
+    IssueState,
+    Label,
+    RepoRef,
+)
+from triagedesk.ports.issue_source import IssuePage, Probe
+from triagedesk.settings import Secrets
+from triagedesk.settings.github import GithubSettings
+
+log = logging.getLogger(__name__)
+
+#: smallest GraphQL page the client falls back to when big pages keep failing
+MIN_PAGE = 25
+
+
+def _label_path(name: str) -> str:
+    return quote(name, safe="")
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+class GithubClient:
+    """Talks to one GitHub (github.com or an Enterprise Server) through one Transport."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.t = transport
+        self.page_size = transport.settings.page_size
+
+    def close(self) -> None:
+        self.t.close()
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Requests this client sent, counted by GitHub, and answered 304."""
+        r = self.t.rate
+        return {"sent": r.sent, "counted": r.counted, "not_modified": r.not_modified}
+
+    # -- Tracker: reads ------------------------------------------------------------------
+
+    def fetch_issue(self, ref: IssueRef) -> Issue:
+        answer = self.t.request("GET", f"/repos/{ref.repo}/issues/{ref.number}")
+        try:
+            issue = records.issue_from_rest(answer.body, repo=ref.repo)
+        except InputError as exc:
+            raise TrackerError(f"GitHub answered a malformed issue {ref}: {exc}") from None
+        if issue is None:
+            raise NotFoundError(f"{ref} is a pull request, not an issue")
+        return issue
+
+    def list_comments(self, ref: IssueRef) -> list[Comment]:
+        path = f"/repos/{ref.repo}/issues/{ref.number}/comments"
+        try:
+            return [records.comment_from_rest(c)[1] for c in self.t.paginate(path)]
+        except InputError as exc:
+            raise TrackerError(f"GitHub answered a malformed comment on {ref}: {exc}") from None
+
+    def list_labels(self, repo: RepoRef) -> list[Label]:
+        return [
+            Label(
+                name=str(lab.get("name", "")),
+                color=str(lab.get("color") or ""),
+                description=str(lab.get("description") or ""),
+            )
+            for lab in self.t.paginate(f"/repos/{repo}/labels")
+        ]
+
+    def find_issue_with_marker(self, repo: RepoRef, marker: str) -> IssueRef | None:
+        """Search first (``repo:o/r in:body "marker"``); then scan the newest issues.
+
+        The search index lags a minute or so behind: an issue opened seconds ago is
+        not found by search yet, so the newest page of issues is scanned too. Either
+        way the body must contain ``marker`` exactly (search matches loosely).
+        """
+        text = marker.strip()
+        if text.startswith("<!--") and text.endswith("-->"):
+            text = text[4:-3].strip()
+        query = f'repo:{repo} in:body "{text}" is:issue'
+        try:
+            answer = self.t.request(
+                "GET",
+                "/search/issues",
+                params={"q": query, "per_page": 20},
+                resource="search",
+            )
+            for item in (answer.body or {}).get("items", []):
+                if marker in str(item.get("body") or "") and "pull_request" not in item:
+                    return IssueRef(repo, int(item["number"]))
+        except (RateLimited, TrackerUnavailable):
+            pass  # the scan below still answers for recent issues
+        answer = self.t.request(
+            "GET",
+            f"/repos/{repo}/issues",
+            params={"state": "all", "sort": "created", "direction": "desc", "per_page": 100},
+        )
+        for item in answer.body or []:
+            if marker in str(item.get("body") or "") and "pull_request" not in item:
+                return IssueRef(repo, int(item["number"]))
+        return None
+
+    # -- Tracker: writes -----------------------------------------------------------------
+
+    def add_labels(self, ref: IssueRef, labels: Sequence[str]) -> None:
+        if not labels:
+            return
+        self.t.request(
+            "POST",
+            f"/repos/{ref.repo}/issues/{ref.number}/labels",
+            json={"labels": list(labels)},
+            kind=Kind.IDEMPOTENT,
+            content=True,
+        )
+
+    def remove_label(self, ref: IssueRef, label: str) -> None:
+        try:
+            self.t.request(
+                "DELETE",
+                f"/repos/{ref.repo}/issues/{ref.number}/labels/{_label_path(label)}",
+                kind=Kind.IDEMPOTENT,
+                content=True,
+            )
+        except NotFoundError:
+            # the label is not on the issue (any more): the wanted state already holds.
+            # A missing issue still fails loudly on the next read.
+            return
+
+    def create_comment(self, ref: IssueRef, body: str) -> int:
+        answer = self.t.request(
+            "POST",
+            f"/repos/{ref.repo}/issues/{ref.number}/comments",
+            json={"body": body},
+            kind=Kind.CREATE,
+            content=True,
+        )
+        return int(answer.body["id"])
+
+    def update_comment(self, repo: RepoRef, comment_id: int, body: str) -> None:
+        self.t.request(
+            "PATCH",
+            f"/repos/{repo}/issues/comments/{comment_id}",
+            json={"body": body},
+            kind=Kind.IDEMPOTENT,
+            content=True,
+        )
+
+    def set_state(self, ref: IssueRef, state: IssueState, reason: CloseReason | None) -> None:
+        payload: dict[str, Any] = {"state": state.value}
+        if reason is not None:
+            payload["state_reason"] = reason.value
+        self.t.request(
+            "PATCH",
+            f"/repos/{ref.repo}/issues/{ref.number}",
+            json=payload,
+            kind=Kind.IDEMPOTENT,
+            content=True,
+        )
+
+    def add_assignees(self, ref: IssueRef, logins: Sequence[str]) -> None:
+        if not logins:
+            return
+        self.t.request(
+            "POST",
+            f"/repos/{ref.repo}/issues/{ref.number}/assignees",
+            json={"assignees": [x.lstrip("@") for x in logins]},
+            kind=Kind.IDEMPOTENT,
+            content=True,
+        )
+
+    def create_issue(
+        self,
+        repo: RepoRef,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+        assignees: Sequence[str] = (),
+    ) -> IssueRef:
+        payload: dict[str, Any] = {"title": title, "body": body}
+        if labels:
+            payload["labels"] = list(labels)
+        if assignees:
+            payload["assignees"] = [x.lstrip("@") for x in assignees]
+        answer = self.t.request(
+            "POST", f"/repos/{repo}/issues", json=payload, kind=Kind.CREATE, content=True
+        )
+        return IssueRef(repo, int(answer.body["number"]))
+
+    def ensure_label(self, repo: RepoRef, name: str, color: str, description: str) -> str:
+        """Create or update a label; "created", "updated" or "unchanged" (no write then)."""
+        color = color.lstrip("#").lower()
+        description = description[:100]  # GitHub refuses longer descriptions
+        try:
+            current = self.t.request("GET", f"/repos/{repo}/labels/{_label_path(name)}").body
+        except NotFoundError:
+            current = None
+        if current is None:
+            try:
+                self.t.request(
+                    "POST",
+                    f"/repos/{repo}/labels",
+                    json={"name": name, "color": color, "description": description},
+                    kind=Kind.CREATE,
+                    content=True,
+                )
+                return "created"
+            except TrackerError as exc:
+                if "already_exists" not in str(exc):
+                    raise
+                current = self.t.request("GET", f"/repos/{repo}/labels/{_label_path(name)}").body
+        if (
+            str(current.get("name")) == name
+            and str(current.get("color", "")).lower() == color
+            and str(current.get("description") or "") == description
+        ):
+            return "unchanged"
+        self.t.request(
+            "PATCH",
+            f"/repos/{repo}/labels/{_label_path(str(current.get('name', name)))}",
+            json={"new_name": name, "color": color, "description": description},
+            kind=Kind.IDEMPOTENT,
+            content=True,
+        )
+        return "updated"
+
+    # -- IssueSource ---------------------------------------------------------------------
+
+    def probe(self, repo: RepoRef, etag: str | None, last_modified: str | None) -> Probe:
+        """The newest-updated issue (or pull request) of ``repo``, asked conditionally.
+
+        Any change to any issue (edit, label, comment, close) bumps its ``updated_at``
+        and so changes this one-item page and its ETag; an unchanged repository is
+        answered 304, which GitHub does not count against the rate limit.
+        """
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        answer = self.t.request(
+            "GET",
+            f"/repos/{repo}/issues",
+            params={"state": "all", "sort": "updated", "direction": "desc", "per_page": 1},
+            headers=headers,
+        )
+        if answer.not_modified:
+            return Probe(False, etag, last_modified)
+        return Probe(True, answer.headers.get("etag"), answer.headers.get("last-modified"))
+
+    def _graphql(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer = self.t.request(
+            "POST",
+            self.t.settings.graphql_endpoint(),
+            json={
+                "query": gq.QUERIES[operation],
+                "operationName": operation,
+                "variables": variables,
+            },
+            kind=Kind.READ,
+            resource="graphql",
+        )
+        body = answer.body if isinstance(answer.body, dict) else {}
+        errors = body.get("errors") or []
+        if errors:
+            first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
+            kind = str(first.get("type", ""))
+            msg = str(first.get("message", ""))[:300]
+            if kind == "NOT_FOUND":
+                raise NotFoundError(f"GitHub GraphQL {operation}: {msg}")
+            if kind == "RATE_LIMITED":
+                bucket = self.t.rate.bucket("graphql")
+                raise RateLimited(f"GitHub GraphQL rate limit: {msg}", reset_at=bucket.reset_at)
+            raise TrackerError(f"GitHub GraphQL {operation}: {kind or 'error'}: {msg}")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise TrackerError(f"GitHub GraphQL {operation}: answer without data")
+        return data
+
+    def issue_page(self, repo: RepoRef, *, since: datetime | None, after: str | None) -> IssuePage:
+        sent_before = self.t.rate.sent
+        first = self.page_size
+        while True:
+            variables: dict[str, Any] = {
+                "owner": repo.owner,
+                "name": repo.name,
+                "first": first,
+                "after": after,
+                "since": since.astimezone(UTC).isoformat().replace("+00:00", "Z")
+                if since
+                else None,
+            }
+            try:
+                data = self._graphql("IssuesPage", variables)
+                break
+            except TrackerUnavailable:
+                # big pages time out on GitHub's side (502 after ~10 s): a smaller page
+                # at the same cursor asks for less work
+                if first <= MIN_PAGE:
+                    raise
+                first = max(MIN_PAGE, first // 2)
+        repository = data.get("repository")
+        if repository is None:
+            raise NotFoundError(f"repository {repo} not found on GitHub (or not visible)")
+        conn = repository["issues"]
+        followups_before = self.t.rate.sent
+        issues: list[Issue] = []
+        rejected = 0
+        for node in conn.get("nodes") or []:
+            try:
+                issue = self._issue_from_node(repo, node)
+            except InputError as exc:
+                # one malformed issue must not stop the sync: skip it, say so, keep the rest
+                log.warning("github: %s: skipped a malformed issue: %s", repo, exc)
+                rejected += 1
+                continue
+            if issue is not None:
+                issues.append(issue)
+        followups = self.t.rate.sent - followups_before
+        info = conn.get("pageInfo") or {}
+        return IssuePage(
+            issues=tuple(issues),
+            end_cursor=info.get("endCursor"),
+            has_next=bool(info.get("hasNextPage")),
+            total=conn.get("totalCount"),
+            requests=self.t.rate.sent - sent_before,
+            followups=followups,
+            rejected=rejected,
+        )
+
+    def _issue_from_node(self, repo: RepoRef, node: dict[str, Any]) -> Issue | None:
+        comments_conn = node.get("comments") or {}
+        comments = [gq.rest_comment(c) for c in comments_conn.get("nodes") or []]
+        info = comments_conn.get("pageInfo") or {}
+        while info.get("hasNextPage"):
+            more = self._graphql(
+                "IssueComments",
+                {
+                    "owner": repo.owner,
+                    "name": repo.name,
+                    "number": node["number"],
+                    "after": info.get("endCursor"),
+                },
+            )
+            conn = more["repository"]["issue"]["comments"]
+            comments.extend(gq.rest_comment(c) for c in conn.get("nodes") or [])
+            info = conn.get("pageInfo") or {}
+        timeline_conn = node.get("timelineItems") or {}
+        events = [e for e in (gq.rest_event(n) for n in timeline_conn.get("nodes") or []) if e]
+        info = timeline_conn.get("pageInfo") or {}
+        while info.get("hasNextPage"):
+            more = self._graphql(
+                "IssueTimeline",
+                {
+                    "owner": repo.owner,
+                    "name": repo.name,
+                    "number": node["number"],
+                    "after": info.get("endCursor"),
+                },
+            )
+            conn = more["repository"]["issue"]["timelineItems"]
+            events.extend(e for e in (gq.rest_event(n) for n in conn.get("nodes") or []) if e)
+            info = conn.get("pageInfo") or {}
+        raw = gq.rest_issue(node)
+        raw["comments"] = comments
+        raw["events"] = events
+        return records.issue_from_rest(raw, repo=repo)
+
+
+def build_client(
+    settings: GithubSettings,
+    secrets: Secrets,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+    http: httpx.Client | None = None,
+) -> GithubClient:
+    """A client authenticated from the environment (token, or GitHub App)."""
+    tokens = token_source(secrets, clock)
+    transport = Transport(settings, tokens, clock=clock, sleep=sleep, rng=rng, http=http)
+    if isinstance(tokens, AppInstallationToken):
+        tokens.minter = _installation_minter(transport, tokens, settings.app_installation_id)
+    return GithubClient(transport)
+
+
+def _installation_minter(
+    transport: Transport, tokens: AppInstallationToken, installation_id: int | None
+) -> Callable[[str], tuple[str, datetime]]:
+    chosen: list[int] = [installation_id] if installation_id else []
+
+    def mint(app_jwt: str) -> tuple[str, datetime]:
+        auth = f"Bearer {app_jwt}"
+        if not chosen:
+            found = transport.request("GET", "/app/installations", auth=auth).body or []
+            if len(found) != 1:
+                raise ConfigError(
+                    f"the GitHub App has {len(found)} installations: set "
+                    "github.app_installation_id to the one to use"
+                )
+            chosen.append(int(found[0]["id"]))
+        answer: Answer = transport.request(
+            "POST",
+            f"/app/installations/{chosen[0]}/access_tokens",
+            auth=auth,
+            kind=Kind.IDEMPOTENT,
+        )
+        body = answer.body or {}
+        try:
+            return str(body["token"]), _parse_time(str(body["expires_at"]))
+        except (KeyError, ValueError):
+            raise TrackerError(
+                "GitHub answered the installation-token request without a token"
+            ) from None
+
+    return mint
+
+
+__all__ = ["GithubClient", "StaticToken", "build_client"]
