@@ -164,12 +164,13 @@ def first_status_at(
 ) -> datetime | None:
     """When a label meaning ``status`` was first added (None: never, or only before history)."""
     for ev in f.label_events:
-        if ev.added and _means(ev.label, aliases) is status:
+        if ev.added and label_status(ev.label, aliases) is status:
             return max(ev.at, f.created_at)
     return None
 
 
-def _means(label: str, aliases: Mapping[str, Status]) -> Status | None:
+def label_status(label: str, aliases: Mapping[str, Status]) -> Status | None:
+    """The status a single label means (a status label or an alias of one), else None."""
     low = label.lower()
     try:
         return Status(low)

@@ -1,0 +1,357 @@
+"""The end-of-rotation report: built from the store, as one JSON-able mapping with every number.
+
+:func:`build_report` reads the store once through
+:class:`~triagedesk.ports.reports.ReportSource`, then leaves every number to the
+pure domain (:mod:`~triagedesk.domain.stats`, :mod:`~triagedesk.domain.sla`,
+:mod:`~triagedesk.domain.trends`). Rendering is in :mod:`triagedesk.app.report_render`,
+delivery in :mod:`triagedesk.app.report_delivery`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from triagedesk.domain.periods import (
+    Period,
+    Rotation,
+    date_range,
+    last_completed_week,
+    next_week,
+    on_rotation,
+    trailing_weeks,
+    week_containing,
+)
+from triagedesk.domain.sla import SlaSummary, Target, evaluate
+from triagedesk.domain.stats import (
+    IssueFacts,
+    StatsConfig,
+    compute_stats,
+    label_status,
+    resolution_histogram,
+    weekly_series,
+)
+from triagedesk.domain.trends import area_trends, surges, title_clusters, top
+from triagedesk.domain.workflow import Status, status_of
+from triagedesk.ports.reports import ReportInputs, ReportSource
+from triagedesk.settings import Settings
+
+#: buckets of the time-to-resolution histogram, in hours: 1 day, 3 days, 1 week, 2 weeks, 30 days, 90 days
+HISTOGRAM_EDGES = (24.0, 72.0, 168.0, 336.0, 720.0, 2160.0)
+HISTOGRAM_LABELS = ("<1d", "1-3d", "3-7d", "1-2w", "2w-30d", "30-90d", ">90d")
+SURGE_TRAILING_DAYS = 28
+
+
+def rotation_of(settings: Settings) -> Rotation:
+    r = settings.rotation
+    return Rotation(timezone=r.timezone, start_day=r.start_day, start_time=r.start_time)
+
+
+def area_map(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """(label or alias, lower case → canonical area label), (… → owner)."""
+    area_of: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for a in settings.profile.areas:
+        for name in (a.label, *a.aliases):
+            area_of[name.lower()] = a.label
+            if a.owner:
+                owners[name.lower()] = a.owner
+    return area_of, owners
+
+
+def stats_config(settings: Settings) -> StatsConfig:
+    _, owners = area_map(settings)
+    return StatsConfig(
+        aliases=settings.profile.aliases(),
+        target_days=settings.sla.resolution_target_days,
+        target_overrides={
+            k.lower(): v for k, v in settings.report.resolution_target_overrides.items()
+        },
+        area_owners=owners,
+    )
+
+
+def sla_targets(settings: Settings) -> list[Target]:
+    return [
+        Target(days=t.days, warn_days=t.warn_days, priority=t.priority, area=t.area)
+        for t in settings.sla.targets
+    ]
+
+
+def default_period(now: datetime, settings: Settings) -> Period:
+    """The rotation week that ended most recently."""
+    return last_completed_week(now, rotation_of(settings))
+
+
+def comparison_windows(period: Period, rot: Rotation, n: int) -> list[Period]:
+    """``n`` windows before ``period`` and the period itself: rotation weeks for a week,
+    equally long windows for a date range."""
+    if period.iso_week is not None:
+        return [*trailing_weeks(period, rot, n), period]
+    length = period.end - period.start
+    out = [
+        Period(period.start - length * k, period.start - length * (k - 1), f"-{k}")
+        for k in range(n, 0, -1)
+    ]
+    return [*out, period]
+
+
+def local_days(first: datetime, last: datetime, rot: Rotation) -> list[Period]:
+    """Whole local days from the one holding ``first`` to the one holding ``last``."""
+    zone = rot.zone()
+    d, stop = first.astimezone(zone).date(), last.astimezone(zone).date()
+    out: list[Period] = []
+    while d <= stop:
+        out.append(date_range(d, d, rot))
+        d += timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The report as data: ``data`` is exactly the JSON the report's JSON format holds."""
+
+    period: Period
+    repos: tuple[str, ...]
+    data: dict[str, Any]
+
+
+def _issue_row(f: IssueFacts, end: datetime, status: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "repo": f.repo,
+        "number": f.number,
+        "title": f.title,
+        "age_days": round((end - f.created_at).total_seconds() / 86400, 2),
+        "status": status,
+        "owner": f.assignees[0] if f.assignees else "",
+        **extra,
+    }
+
+
+def handoff(facts: Sequence[IssueFacts], period: Period, settings: Settings) -> dict[str, Any]:
+    """What the next rotation inherits at the end of ``period`` (SLA and over-target are
+    filled in by the caller from the statistics)."""
+    aliases = settings.profile.aliases()
+    more: list[dict[str, Any]] = []
+    untriaged: list[dict[str, Any]] = []
+    for f in facts:
+        if not f.open_at(period.end):
+            continue
+        labels = f.labels_at(period.end) if f.label_events else set(f.labels)
+        st = status_of(labels, aliases)
+        if st is Status.MORE_INFO_NEEDED:
+            since = max(
+                (
+                    e.at
+                    for e in f.label_events
+                    if e.added
+                    and e.at < period.end
+                    and label_status(e.label, aliases) is Status.MORE_INFO_NEEDED
+                ),
+                default=f.created_at,
+            )
+            waiting = round((period.end - since).total_seconds() / 86400, 2)
+            more.append(_issue_row(f, period.end, st.value, {"waiting_days": waiting}))
+        elif st is None or st is Status.TRIAGE:
+            untriaged.append(_issue_row(f, period.end, st.value if st else "none", {}))
+    more.sort(key=lambda r: -r["waiting_days"])
+    untriaged.sort(key=lambda r: -r["age_days"])
+    return {"more_info_needed": more, "untriaged": untriaged}
+
+
+def _clusters(inputs: ReportInputs, new: list[IssueFacts]) -> dict[str, Any]:
+    """Similar new issues not yet linked: through the duplicate index when it is there."""
+    unlinked = [f for f in new if f.key not in inputs.linked]
+    try:
+        from triagedesk.intelligence.duplicates import DuplicateIndex, IndexedIssue
+    except ImportError:  # the duplicate index is optional
+        found = title_clusters(unlinked)
+        return {"method": "title-words", "items": [c.as_dict() for c in found]}
+    index = DuplicateIndex()
+    for f in unlinked:
+        text = inputs.bodies.get(f.key, f.title)
+        title, _, body = text.partition("\n\n")
+        index.add(IndexedIssue(ref=f.key, title=title, body=body, created_at=f.created_at))
+    parent = {f.key: f.key for f in unlinked}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for f in unlinked:
+        text = inputs.bodies.get(f.key, f.title)
+        title, _, body = text.partition("\n\n")
+        for cand in index.search(title, body, k=5, exclude=f.key, with_evidence=False):
+            if cand.verdict == "duplicate":
+                parent[find(cand.ref)] = find(f.key)
+    groups: dict[str, list[str]] = {}
+    for k in parent:
+        groups.setdefault(find(k), []).append(k)
+    titles = {f.key: f.title for f in unlinked}
+    items = [
+        {"issues": sorted(members), "titles": [titles[m] for m in sorted(members)]}
+        for members in groups.values()
+        if len(members) > 1
+    ]
+    items.sort(key=lambda c: (-len(c["issues"]), c["issues"]))
+    return {"method": "duplicate-index", "items": items}
+
+
+def _versions(
+    source: ReportSource,
+    inputs: ReportInputs,
+    keys: set[str],
+    repos: Sequence[str],
+) -> tuple[dict[str, str], dict[str, datetime]]:
+    """Product versions the given new issues report, and when each was first seen."""
+    if not keys:
+        return {}, {}
+    try:
+        from triagedesk.domain.evidence.environment import find_environment
+    except ImportError:  # the environment extraction is optional
+        return {}, {}
+    versions: dict[str, str] = {}
+    for key in keys:
+        env = find_environment(inputs.bodies.get(key, ""))
+        if env.product_version is not None:
+            versions[key] = env.product_version.value
+    return versions, source.version_first_seen(sorted(set(versions.values())), repos)
+
+
+def build_report(
+    source: ReportSource,
+    settings: Settings,
+    period: Period,
+    *,
+    now: datetime,
+    repos: Sequence[str] | None = None,
+) -> Report:
+    """Every number of the report for ``period`` over ``repos`` (default: the public trackers)."""
+    rot = rotation_of(settings)
+    rs = settings.report
+    names = sorted(repos) if repos else sorted(r.name for r in settings.profile.public_repos)
+    windows = comparison_windows(period, rot, rs.trailing_weeks)
+    chart_end = week_containing(period.end - timedelta(seconds=1), rot)
+    chart = [*trailing_weeks(chart_end, rot, rs.chart_weeks - 1), chart_end]
+    days = local_days(
+        period.start - timedelta(days=SURGE_TRAILING_DAYS), period.end - timedelta(seconds=1), rot
+    )
+    relevant_since = min(windows[0].start, days[0].start)
+    inputs = source.report_inputs(
+        names, until=period.end, period_start=period.start, relevant_since=relevant_since
+    )
+    facts = inputs.facts
+    cfg = stats_config(settings)
+    area_of, _ = area_map(settings)
+    targets = sla_targets(settings)
+    aliases = settings.profile.aliases()
+
+    by_repo: dict[str, list[IssueFacts]] = {n: [] for n in names}
+    for f in facts:
+        by_repo.setdefault(f.repo, []).append(f)
+    repo_data: dict[str, Any] = {}
+    sla_all: list[SlaSummary] = []
+    for name in names:
+        st = compute_stats(by_repo[name], period, cfg)
+        sla = evaluate(by_repo[name], period, targets, aliases, area_of)
+        sla_all.append(sla)
+        repo_data[name] = {**st.as_dict(), "sla": sla.as_dict()}
+    all_stats = compute_stats(facts, period, cfg)
+    met = sum(s.met for s in sla_all)
+    missed = sum(s.missed for s in sla_all)
+    sla_combined = SlaSummary(
+        met=met,
+        missed=missed,
+        warnings=tuple(w for s in sla_all for w in s.warnings),
+        breaches=tuple(b for s in sla_all for b in s.breaches),
+    )
+    sla_data = sla_combined.as_dict()
+    all_data: dict[str, Any] = {**all_stats.as_dict(), "sla": sla_data}
+
+    series = weekly_series(facts, chart)
+    new = [f for f in facts if f.created_at >= period.start]
+    trends = area_trends(
+        facts, windows, area_of, alpha=rs.spike_alpha, min_count=rs.spike_min_count
+    )
+    spiking = {t.area for t in trends if t.spike.spike}
+    if spiking:
+        keys = {f.key for f in new if any(area_of.get(lab.lower()) in spiking for lab in f.labels)}
+        versions, first_seen = _versions(source, inputs, keys, names)
+        trends = area_trends(
+            facts,
+            windows,
+            area_of,
+            versions=versions,
+            first_seen=first_seen,
+            alpha=rs.spike_alpha,
+            min_count=rs.spike_min_count,
+        )
+    in_period = {f.key for f in new} | set(inputs.comments_in_period)
+    active = [f for f in facts if f.key in in_period]
+    reactions = {f.key: f.reactions for f in active}
+    hand = handoff(facts, period, settings)
+    hand["sla_warnings"] = sla_data["warnings"]
+    hand["sla_breaches"] = sla_data["breaches"]
+    hand["over_target"] = all_data["over_target"]
+    person = on_rotation(period, settings.rotation.schedule, settings.rotation.overrides)
+    following = (
+        on_rotation(next_week(period, rot), settings.rotation.schedule, settings.rotation.overrides)
+        if period.iso_week
+        else ""
+    )
+    zone = rot.zone()
+    data: dict[str, Any] = {
+        "product": settings.profile.name,
+        "generated_at": now.isoformat(),
+        "period": {
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "timezone": rot.timezone,
+            "start_local": period.start.astimezone(zone).isoformat(),
+            "end_local": period.end.astimezone(zone).isoformat(),
+        },
+        "on_rotation": person,
+        "next_on_rotation": following,
+        "settings": {
+            "resolution_target_days": settings.sla.resolution_target_days,
+            "resolution_target_overrides": dict(rs.resolution_target_overrides),
+            "trailing_weeks": rs.trailing_weeks,
+            "spike_alpha": rs.spike_alpha,
+            "spike_min_count": rs.spike_min_count,
+        },
+        "repos": repo_data,
+        "all": all_data,
+        "weekly": {
+            "weeks": [p.label for p in series],
+            "opened": [p.opened for p in series],
+            "closed": [p.closed for p in series],
+            "backlog": [p.backlog for p in series],
+        },
+        "time_to_resolution_histogram": {
+            "buckets": list(HISTOGRAM_LABELS),
+            "edges_hours": list(HISTOGRAM_EDGES),
+            "counts": resolution_histogram(facts, period, HISTOGRAM_EDGES),
+        },
+        "trends": {
+            "windows": [w.label for w in windows],
+            "areas": [t.as_dict() for t in trends],
+            "spikes": [t.as_dict() for t in trends if t.spike.spike],
+        },
+        "major_occurrences": {
+            "reactions": [o.as_dict() for o in top(active, reactions, rs.top_n)],
+            "comments": [o.as_dict() for o in top(facts, inputs.comments_in_period, rs.top_n)],
+            "duplicates": [o.as_dict() for o in top(facts, inputs.new_duplicates, rs.top_n)],
+            "surges": [
+                s.as_dict()
+                for s in surges(facts, days, SURGE_TRAILING_DAYS, min_count=rs.spike_min_count)
+            ],
+        },
+        "clusters": _clusters(inputs, new),
+        "handoff": hand,
+    }
+    return Report(period=period, repos=tuple(names), data=data)
