@@ -26,7 +26,7 @@ import structlog
 
 from triagedesk.app import webhooks
 from triagedesk.app.context import AppContext
-from triagedesk.domain.errors import RateLimited, TrackerUnavailable
+from triagedesk.domain.errors import InputError, RateLimited, TrackerUnavailable
 from triagedesk.ports.deliveries import (
     Delivery,
     DeliveryQueue,
@@ -139,8 +139,11 @@ class Worker:
             error,
             at=now,
             retry_at=now + delay,
+            # a malformed payload will not parse better next time: park it at once;
             # transient tracker trouble is not the delivery's fault: give it more room
-            max_attempts=self.max_attempts * (3 if transient else 1),
+            max_attempts=0
+            if isinstance(exc, InputError)
+            else self.max_attempts * (3 if transient else 1),
         )
         if status is DeliveryStatus.PARKED:
             self.stats.parked += 1
