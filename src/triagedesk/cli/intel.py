@@ -1,3 +1,362 @@
-"""Commands of the intel feature (registered on the root app at import)."""
+"""Commands of the intel feature: train, suggest, duplicates confirm/reject, index, eval.
+
+``triagedesk train`` learns labels from the stored history and builds the
+duplicate index; ``suggest`` shows label suggestions and duplicate candidates
+with their evidence; ``duplicates confirm`` (a person's decision) comments,
+labels and closes through the write-back layer; ``eval labels`` and ``eval
+duplicates`` are the backtests.
+"""
 
 from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from triagedesk.cli import app
+from triagedesk.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    Runtime,
+    console,
+    emit,
+    err_console,
+    eval_app,
+    runtime,
+)
+from triagedesk.domain.errors import InputError, UserError
+from triagedesk.domain.model import IssueRef
+
+if TYPE_CHECKING:
+    from triagedesk.app.context import AppContext
+
+dup_app = typer.Typer(help="Confirm or reject suggested duplicates.", no_args_is_help=True)
+index_app = typer.Typer(help="The persisted duplicate index.", no_args_is_help=True)
+app.add_typer(dup_app, name="duplicates")
+app.add_typer(index_app, name="index")
+
+ActorOpt = Annotated[
+    str | None, typer.Option("--actor", help="who decides (default: the login user)")
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _context(rt: Runtime) -> AppContext:
+    from triagedesk.adapters.store.action_log import SqlActionLog
+    from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.context import AppContext
+
+    return AppContext(
+        settings=rt.settings,
+        issues=SqlIssueStore(rt.engine),
+        now=_now,
+        actions=SqlActionLog(rt.engine),
+        tracker=None,  # write-back from this command is planned (shadow); `actions apply` sends
+        intelligence=SqlIntelligenceStore(rt.engine),
+    )
+
+
+def _ref(rt: Runtime, text: str) -> IssueRef:
+    repos = rt.settings.profile.public_repos
+    from triagedesk.domain.model import RepoRef
+
+    default = RepoRef.parse(repos[0].name) if repos else None
+    return IssueRef.parse(text, default)
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        f"[bold]{what}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def step(done: int, total: int) -> None:
+            if done == total or done % 200 == 0:
+                bar.update(task, completed=done, total=total)
+
+        yield step
+
+
+def _actor(actor: str | None) -> str:
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment
+        return "cli"
+
+
+@app.command("train")
+def train_cmd(
+    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Train the label model on the stored history and rebuild the duplicate index."""
+    from triagedesk.app import categorise
+
+    rt = runtime(db, config)
+    ctx = _context(rt)
+    with _progress("training") as step:
+        result = categorise.train_all(ctx, progress=step)
+
+    def human(r: dict[str, Any]) -> None:
+        console.print(
+            f"trained on {r['n_issues']} issues: label model v{r['label_model_version']}, "
+            f"index v{r['index_version']}"
+        )
+        console.print(f"model labels: {', '.join(r['model_labels']) or '(none: rules only)'}")
+        console.print(
+            f"auto-applied at target precision: {', '.join(r['auto_labels']) or '(none)'}"
+        )
+        src = "chosen on history" if r["duplicate_threshold_from_history"] else "from settings"
+        console.print(f"duplicate threshold {r['duplicate_threshold']:.3f} ({src})")
+
+    emit(result, as_json, human)
+
+
+def _print_suggestions(data: list[dict[str, Any]]) -> None:
+    for s in data:
+        console.print(f"[bold]{s['issue']}[/] {s['title']}", highlight=False)
+        if not s["labels"]:
+            console.print("  labels: (none above the floor: abstaining)")
+        for lab in s["labels"]:
+            th = "—" if lab["threshold"] is None else f"{lab['threshold']:.2f}"
+            console.print(
+                f"  {lab['decision']:<7} {lab['label']:<28} {lab['confidence']:.2f} "
+                f"(threshold {th}) {'; '.join(lab['evidence'][:3])}",
+                highlight=False,
+            )
+        for c in s["duplicates"]:
+            ev = "; ".join(f"{k}: {', '.join(v[:4])}" for k, v in c["evidence"].items())
+            console.print(
+                f"  {c['verdict']:<9} {c['ref']:<24} {c['score']:.3f} "
+                f"(lexical {c['lexical']:.2f}, signature {c['signature']:.2f}) "
+                f"{c['title'][:60]!r} {ev}",
+                highlight=False,
+            )
+
+
+@app.command("suggest")
+def suggest_cmd(
+    issue: Annotated[str | None, typer.Argument(help="owner/name#N, a URL, or N")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every open issue")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="at most this many with --all")] = 0,
+    submit: Annotated[
+        bool,
+        typer.Option("--submit", help="send labels above threshold through write-back (shadow)"),
+    ] = False,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Label suggestions and duplicate candidates, with their evidence."""
+    from triagedesk.app import apply, categorise
+
+    if (issue is None) == (not all_):
+        raise UserError("give one ISSUE or --all")
+    rt = runtime(db, config)
+    ctx = _context(rt)
+    loaded = categorise.load(ctx)
+    if loaded.model is None and loaded.index.size == 0:
+        raise UserError("no model and no index yet: run `triagedesk train` first")
+    if issue is not None:
+        found = [categorise.suggest(ctx, _ref(rt, issue))]
+    else:
+        found = []
+        for i in ctx.issues.iter_issues():
+            if i.is_open and str(i.repo).lower() != rt.settings.profile.internal_repo.lower():
+                found.append(categorise.suggest_for(ctx, i, loaded))
+                if limit and len(found) >= limit:
+                    break
+    if submit:
+        for s in found:
+            actions = categorise.label_actions(ctx, s)
+            if actions:
+                apply.submit(ctx, actions, source="categorise:suggest")
+    emit([s.to_dict() for s in found], as_json, _print_suggestions)
+
+
+@dup_app.command("confirm")
+def confirm_cmd(
+    issue: Annotated[str, typer.Argument(help="the duplicate (owner/name#N or N)")],
+    of: Annotated[str, typer.Option("--of", help="the original it duplicates")],
+    actor: ActorOpt = None,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A person confirms: comment with the link, duplicate label, close as duplicate."""
+    from triagedesk.app import categorise
+
+    rt = runtime(db, config)
+    ctx = _context(rt)
+    records = categorise.confirm_duplicate(ctx, _ref(rt, issue), _ref(rt, of), actor=_actor(actor))
+    data = [
+        {"id": r.id, "kind": r.action.kind, "status": r.status.value, "reason": r.action.reason}
+        for r in records
+    ]
+
+    def human(rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            console.print(f"#{r['id']} {r['kind']}: {r['status']}")
+
+    emit(data, as_json, human)
+
+
+@dup_app.command("reject")
+def reject_cmd(
+    issue: Annotated[str, typer.Argument(help="the issue the suggestion was for")],
+    of: Annotated[str, typer.Option("--of", help="the suggested issue that is not the original")],
+    actor: ActorOpt = None,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A person says the suggestion is wrong: remembered, and counted in the backtest."""
+    from triagedesk.app import categorise
+
+    rt = runtime(db, config)
+    ctx = _context(rt)
+    ref, cand = _ref(rt, issue), _ref(rt, of)
+    if ctx.issues.get_issue(ref) is None:
+        raise InputError(f"issue {ref} is not stored")
+    categorise.reject_duplicate(ctx, ref, cand, actor=_actor(actor))
+    emit(
+        {"issue": str(ref), "rejected": str(cand)},
+        as_json,
+        lambda d: console.print(f"{d['rejected']} is not a duplicate of {d['issue']}: noted"),
+    )
+
+
+@index_app.command("rebuild")
+def rebuild_cmd(
+    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Rebuild the duplicate index from every stored issue."""
+    from triagedesk.app import categorise
+
+    rt = runtime(db, config)
+    with _progress("indexing") as step:
+        result = categorise.rebuild_index(_context(rt), progress=step)
+    emit(
+        result,
+        as_json,
+        lambda r: console.print(f"index v{r['index_version']}: {r['indexed']} issues"),
+    )
+
+
+@index_app.command("update")
+def update_cmd(
+    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Add issues stored since the index was built (no rebuild)."""
+    from triagedesk.app import categorise
+
+    rt = runtime(db, config)
+    result = categorise.update_index(_context(rt))
+    emit(
+        result,
+        as_json,
+        lambda r: console.print(
+            f"index v{r['index_version']}: {r['added']} added, {r['indexed']} issues"
+        ),
+    )
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%"
+
+
+@eval_app.command("labels")
+def eval_labels_cmd(
+    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Backtest labels: train on the older 70% by creation time, test on the newer 30%."""
+    from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.intelligence.evaluate import eval_labels
+
+    rt = runtime(db, config)
+    issues = list(SqlIssueStore(rt.engine).iter_issues())
+    feedback = SqlIntelligenceStore(rt.engine).list_feedback()
+    try:
+        with _progress("training on the older 70%") as step:
+            result = eval_labels(
+                issues, rt.settings, feedback=feedback, progress=lambda _lab: step(0, 0)
+            )
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+    def human(r: dict[str, Any]) -> None:
+        b = r["baseline"]
+        console.print(f"train {r['n_train']} issues, test {r['n_test']} (cut {r['cut']})")
+        console.print(f"micro-F1 {r['micro_f1']:.3f}  macro-F1 {r['macro_f1']:.3f}")
+        console.print(
+            f"baseline (TF-IDF + LR): micro-F1 {b['micro_f1']:.3f}  macro-F1 {b['macro_f1']:.3f}"
+        )
+        console.print(
+            f"auto-applied: {r['auto_applied']} labels, precision {_pct(r['auto_precision'])} "
+            f"(target {_pct(r['target_precision'])}), coverage {_pct(r['auto_coverage'])} of issues"
+        )
+        for lab, row in sorted(r["per_label"].items(), key=lambda kv: -kv[1]["support"])[:20]:
+            console.print(
+                f"  {lab:<28} P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1']:.2f} "
+                f"support {row['support']} auto {row['auto_applied']}",
+                highlight=False,
+            )
+        fb = r["feedback"]
+        console.print(
+            f"precision people saw: labels {_pct(fb['precision_seen'])}, "
+            f"duplicates {_pct(fb['duplicate_precision_seen'])}"
+        )
+
+    emit(result, as_json, human)
+
+
+@eval_app.command("duplicates")
+def eval_duplicates_cmd(
+    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Backtest duplicates: each marked duplicate queries only the issues filed before it."""
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.intelligence.evaluate import eval_duplicates
+
+    rt = runtime(db, config)
+    issues = list(SqlIssueStore(rt.engine).iter_issues())
+    with _progress("replaying history") as step:
+        result = eval_duplicates(issues, rt.settings, progress=step)
+
+    def human(r: dict[str, Any]) -> None:
+        b = r["baseline"]
+        console.print(f"{r['n_queries']} duplicates with a known original ({r['marked']})")
+        console.print(
+            f"hybrid:   R@1 {_pct(r['recall@1'])}  R@5 {_pct(r['recall@5'])}  "
+            f"R@10 {_pct(r['recall@10'])}  MRR {r['mrr']:.3f}"
+        )
+        console.print(
+            f"BM25:     R@1 {_pct(b['recall@1'])}  R@5 {_pct(b['recall@5'])}  "
+            f"R@10 {_pct(b['recall@10'])}  MRR {b['mrr']:.3f}"
+        )
+        th = r["chosen_thresholds"]["duplicate"]
+        console.print(
+            "duplicate threshold on history: "
+            + ("none reaches the target precision" if th is None else f"{th:.3f}")
+        )
+
+    emit(result, as_json, human)

@@ -33,6 +33,7 @@ from triagedesk.intelligence.history import (
 )
 from triagedesk.intelligence.labels import LabelExample, choose_threshold, predict_one, train
 from triagedesk.intelligence.rules import RuleEngine
+from triagedesk.ports.intelligence import Feedback, FeedbackKind
 from triagedesk.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -81,15 +82,26 @@ def public_issues(issues: Iterable[Issue], settings: Settings) -> list[Issue]:
 
 
 def label_examples(
-    issues: Sequence[Issue], settings: Settings, at: datetime | None
+    issues: Sequence[Issue],
+    settings: Settings,
+    at: datetime | None,
+    *,
+    extra_rejected: Iterable[tuple[str, str]] = (),
 ) -> list[LabelExample]:
-    """Training examples; with ``at``, the labels each issue carried at that moment."""
+    """Training examples; with ``at``, the labels each issue carried at that moment.
+
+    ``extra_rejected`` holds (issue, label) pairs people removed (stored feedback).
+    """
+    stored: dict[str, set[str]] = {}
+    for ref, lab in extra_rejected:
+        stored.setdefault(ref, set()).add(lab)
     norm = LabelNormaliser.from_settings(settings)
     bot = settings.profile.bot_login
     out = []
     for i in issues:
         raw = labels_at(i, at) if at is not None else set(i.labels)
         rejected = {lab for lab, _, when in removed_by_people(i, bot) if at is None or when <= at}
+        rejected |= stored.get(str(i.ref), set())
         out.append(
             LabelExample(
                 ref=str(i.ref),
@@ -127,17 +139,31 @@ def _baseline_labels(
     return pred
 
 
-def feedback_seen(issues: Iterable[Issue], settings: Settings) -> dict[str, Any]:
-    """Precision people actually saw: triagedesk's labels that stayed vs were removed."""
+def feedback_seen(
+    issues: Iterable[Issue], settings: Settings, feedback: Sequence[Feedback] = ()
+) -> dict[str, Any]:
+    """Precision people actually saw: triagedesk's labels that stayed vs were removed, and
+    duplicate suggestions people confirmed vs rejected."""
     bot = settings.profile.bot_login
-    applied = removed = 0
+    applied = 0
+    removed: set[tuple[str, str]] = set()
     for i in issues:
         applied += len(bot_labelled(i, bot))
-        removed += len(removed_by_people(i, bot))
+        removed |= {(str(i.ref), lab.lower()) for lab, _, _ in removed_by_people(i, bot)}
+    removed |= {
+        (str(f.issue), f.subject.lower()) for f in feedback if f.kind is FeedbackKind.LABEL_REMOVED
+    }
+    confirmed = sum(1 for f in feedback if f.kind is FeedbackKind.DUPLICATE_CONFIRMED)
+    rejected = sum(1 for f in feedback if f.kind is FeedbackKind.DUPLICATE_REJECTED)
     return {
         "labels_applied": applied,
-        "labels_removed": removed,
-        "precision_seen": round((applied - removed) / applied, 4) if applied else None,
+        "labels_removed": len(removed),
+        "precision_seen": round(max(0, applied - len(removed)) / applied, 4) if applied else None,
+        "duplicates_confirmed": confirmed,
+        "duplicates_rejected": rejected,
+        "duplicate_precision_seen": round(confirmed / (confirmed + rejected), 4)
+        if confirmed + rejected
+        else None,
     }
 
 
@@ -148,13 +174,20 @@ def eval_labels(
     train_fraction: float = 0.7,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    feedback: Sequence[Feedback] = (),
 ) -> dict[str, Any]:
     pool = public_issues(issues, settings)
     if len(pool) < 10:
         raise ValueError(f"need at least 10 issues to backtest labels, have {len(pool)}")
     cut = max(1, min(len(pool) - 1, int(len(pool) * train_fraction)))
     cut_at = pool[cut].created_at
-    train_ex = label_examples(pool[:cut], settings, cut_at)
+    # feedback given before the cut is history the model could have learnt from
+    early = [
+        (str(f.issue), f.subject)
+        for f in feedback
+        if f.kind is FeedbackKind.LABEL_REMOVED and f.at <= cut_at
+    ]
+    train_ex = label_examples(pool[:cut], settings, cut_at, extra_rejected=early)
     test_ex = label_examples(pool[cut:], settings, None)
     model = train(train_ex, settings, seed=seed, progress=progress)
     engine = RuleEngine(settings, LabelNormaliser.from_settings(settings))
@@ -189,7 +222,7 @@ def eval_labels(
         "n_test": len(test_ex),
         "cut": cut_at.isoformat(),
         "baseline": {"micro_f1": base["micro_f1"], "macro_f1": base["macro_f1"]},
-        "feedback": feedback_seen(pool, settings),
+        "feedback": feedback_seen(pool, settings, feedback),
     }
 
 
@@ -251,7 +284,12 @@ def eval_duplicates(
     *,
     depth: int = 100,
     progress: Progress | None = None,
+    keep_index: bool = False,
 ) -> dict[str, Any]:
+    """Recall@k and MRR of the hybrid index and of plain BM25 over the history's duplicates.
+
+    With ``keep_index`` the hybrid index (holding every issue) is returned under "index".
+    """
     cfg = settings.intelligence
     pool = public_issues(issues, settings)
     queries, counts = duplicate_queries(pool, settings)
@@ -279,7 +317,7 @@ def eval_duplicates(
     dup_th = choose_threshold(
         [s for s, _ in scored], [t for _, t in scored], cfg.duplicate_target_precision, 5
     )
-    return {
+    out: dict[str, Any] = {
         **_summary(ranks),
         "n_queries": len(ranks),
         "n_issues": len(pool),
@@ -291,6 +329,9 @@ def eval_duplicates(
             "duplicate_target_precision": cfg.duplicate_target_precision,
         },
     }
+    if keep_index:
+        out["index"] = hybrid
+    return out
 
 
 def duplicate_config(

@@ -31,7 +31,10 @@ _ERR_WORDS = re.compile(
 _EXIT_RE = re.compile(
     r"\bexit(?:ed)?\s*(?:with\s*)?(?:code|status)?\s*[:=]?\s*(-?\d{1,10})\b", re.IGNORECASE
 )
-_HCODE_RE = re.compile(r"\b(0x[0-9a-fA-F]{8}|DD\d{4}|E[A-Z]{3,12})\b")
+_HCODE_RE = re.compile(
+    r"\b(0x[0-9a-fA-F]{8}|E(?:ACCES|NOENT|PERM|CONNREFUSED|CONNRESET|ADDRINUSE|NOSPC|TIMEDOUT"
+    r"|EXIST|IO|INVAL|PIPE|NOTDIR|ISDIR|ROFS|MFILE|NOMEM|HOSTUNREACH|NETUNREACH))\b"
+)
 _FRAME_RES = (
     re.compile(r"^\s*at\s+([\w$.<>]+)\s*\("),  # Java/.NET/JS
     re.compile(r'^\s*File "[^"]+", line \d+, in (\w+)'),  # Python
