@@ -42,6 +42,7 @@ from support import github_routes
 from support.github_data import GithubState, RepoData, iso, parse_iso
 
 __all__ = [
+    "PASS",
     "FakeClock",
     "Fault",
     "GithubServer",
@@ -54,11 +55,17 @@ __all__ = [
 ]
 
 TOKEN = "ghp_testtoken_0123456789abcdef"
+#: a Fault status meaning "no fault: answer normally"
+PASS = 0
 
 
 @dataclass
 class Fault:
-    """What to do instead of (or after) answering one request."""
+    """What to do instead of (or after) answering one request.
+
+    ``Fault(PASS)`` answers normally: queue ``Fault(PASS), Fault(PASS), Fault(502)`` to fail
+    the third request only.
+    """
 
     status: int = 502
     #: seconds to wait before answering (longer than the client's timeout = a timeout)
@@ -287,6 +294,8 @@ class GithubServer:
         """Answer one request (called by the HTTP handler thread)."""
         with self.lock:
             fault = self._next_fault(req)
+            if fault is not None and fault.status == PASS:
+                fault = None
             if fault is not None and not fault.apply:
                 return self._fault_resp(fault, req), fault
             resource = self._resource(req.path)
