@@ -67,3 +67,7 @@ def workflow_diagram() -> None:
     from triagedesk.domain.workflow import mermaid
 
     typer.echo(mermaid(), nl=False)
+
+
+# import, export and status set/history live in their own module (registered on import)
+from triagedesk.cli import importexport  # noqa: E402, F401

@@ -1,0 +1,307 @@
+"""Commands of the foundation's data side: import, export, status set/history.
+
+Registered on the root app when :mod:`triagedesk.cli.core` imports this module.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from triagedesk.cli import app
+from triagedesk.cli.common import (
+    DEFAULT_DB,
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit,
+    err_console,
+    print_json,
+    runtime,
+)
+from triagedesk.domain.errors import InputError, UserError
+from triagedesk.domain.model import IssueRef, RepoRef
+
+RepoOpt = Annotated[
+    str | None,
+    typer.Option("--repo", help="OWNER/NAME: the repository (default: from the records' URLs)"),
+]
+
+
+def _repo(text: str | None) -> RepoRef | None:
+    return None if text is None else RepoRef.parse(text)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+@app.command("import")
+def import_cmd(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="gh or REST JSON files (or folders); X.comments.json/X.events.json are joined"
+        ),
+    ],
+    repo: RepoOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="exit 1 when any record was skipped or had problems")
+    ] = False,
+    db: DbOpt = DEFAULT_DB,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import `gh issue list --json …` output or GitHub REST JSON (idempotent)."""
+    from triagedesk.adapters.github.records import GithubRecords
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.importing import expand, import_paths, total_bytes
+
+    target = _repo(repo)
+    rt = runtime(db, config)
+    store = SqlIssueStore(rt.engine)
+    files = expand(paths)
+    with _progress() as bar:
+        task = bar.add_task("importing", total=total_bytes(files) or None)
+        summary = import_paths(
+            files, store, GithubRecords(), repo=target, progress=lambda n: bar.advance(task, n)
+        )
+    rt.close()
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        s = summary
+        console.print(
+            f"imported {s.issues} issues from {len(s.files)} file(s): {s.inserted} new, "
+            f"{s.updated} updated, {s.unchanged} unchanged; {s.skipped} skipped, "
+            f"{s.duplicates} duplicates, {s.pull_requests} pull requests ignored; "
+            f"{s.comments} comments, {s.events} events",
+            highlight=False,
+        )
+        for problem in s.errors[:20]:
+            err_console.print(f"[yellow]problem:[/] {problem}", highlight=False, soft_wrap=True)
+        if len(s.errors) > 20:
+            err_console.print(f"… and {len(s.errors) - 20} more problems (use --json to see all)")
+    if summary.errors and summary.issues == 0 and summary.pull_requests == 0:
+        first = summary.errors[0]
+        more = f" (and {len(summary.errors) - 1} more problems)" if len(summary.errors) > 1 else ""
+        raise InputError(f"nothing imported: {first}{more}")
+    if strict and summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json (lossless), ndjson (lossless, one issue per line), gh, or csv",
+        ),
+    ] = "json",
+    repo: RepoOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write here (default: standard output)")
+    ] = None,
+    db: DbOpt = DEFAULT_DB,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export stored issues as JSON (re-importable, lossless), JSON lines, gh JSON or CSV."""
+    from triagedesk.adapters.github.records_out import GithubRecordsOut
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.exporting import ExportFormat, export_issues
+
+    try:
+        form = ExportFormat(fmt.lower())
+    except ValueError:
+        raise UserError(
+            f"--format: unknown format {fmt!r}; one of {', '.join(f.value for f in ExportFormat)}"
+        ) from None
+    target = _repo(repo)
+    rt = runtime(db, config)
+    aliases = rt.settings.profile.aliases() if form is ExportFormat.CSV else None
+    store = SqlIssueStore(rt.engine)
+    total = store.count_issues(target)
+    if out is None:
+        count = export_issues(
+            store, GithubRecordsOut(), sys.stdout, form, repo=target, aliases=aliases
+        )
+        sys.stdout.flush()
+        rt.close()
+        return
+    if out.parent and not out.parent.exists():
+        raise UserError(f"--out: folder {out.parent} does not exist")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with _progress() as bar, tmp.open("w", encoding="utf-8", newline="") as fh:
+            task = bar.add_task("exporting", total=total)
+            count = export_issues(
+                store,
+                GithubRecordsOut(),
+                fh,
+                form,
+                repo=target,
+                aliases=aliases,
+                progress=lambda _i: bar.advance(task),
+            )
+        tmp.replace(out)  # all or nothing: no half-written export under the real name
+    except OSError as exc:
+        raise UserError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    rt.close()
+    emit(
+        {"exported": count, "format": form.value, "out": str(out)},
+        as_json,
+        lambda d: console.print(f"exported {d['exported']} issues as {d['format']} to {d['out']}"),
+    )
+
+
+status_app = typer.Typer(help="Move issues along the status workflow; see the audit trail.")
+app.add_typer(status_app, name="status")
+
+
+def _issue_ref(text: str, rt: Any) -> IssueRef:
+    default = None
+    repos = rt.settings.profile.public_repos
+    if len(repos) == 1:
+        default = RepoRef.parse(repos[0].name)
+    try:
+        return IssueRef.parse(text, default)
+    except InputError:
+        raise UserError(
+            f"not an issue reference: {text!r} (want owner/name#N or an issue URL)"
+        ) from None
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "cli"
+
+
+@status_app.command("set")
+def status_set(
+    issue: Annotated[str, typer.Argument(help="owner/name#N or the issue's URL")],
+    status: Annotated[
+        str,
+        typer.Argument(
+            help="status label (status/1-acknowledged, acknowledged …), duplicate or no-answer"
+        ),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="why (kept in the audit trail)")],
+    force: Annotated[
+        bool, typer.Option("--force", help="make a move the workflow does not allow (recorded)")
+    ] = False,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="who moves it (default: your user name)")
+    ] = None,
+    db: DbOpt = DEFAULT_DB,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move a stored issue to another status (locally; relabels it and records the move)."""
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.statusmoves import move_status, parse_target
+
+    rt = runtime(db, config)
+    ref = _issue_ref(issue, rt)
+    target = parse_target(status)
+    change, after = move_status(
+        SqlIssueStore(rt.engine),
+        ref,
+        target,
+        actor=actor or _default_actor(),
+        reason=reason,
+        at=datetime.now(UTC),
+        force=force,
+        aliases=rt.settings.profile.aliases(),
+    )
+    rt.close()
+    data = {
+        "issue": str(ref),
+        "from": change.from_state.value if change.from_state else None,
+        "to": change.to_state.value,
+        "forced": change.forced,
+        "actor": change.actor,
+        "at": change.at,
+        "labels": list(after.labels),
+        "state": after.state.value,
+    }
+    emit(
+        data,
+        as_json,
+        lambda d: console.print(
+            f"{d['issue']}: {d['from'] or '(no status)'} -> {d['to']}"
+            + (" (forced)" if d["forced"] else "")
+            + f"; labels: {', '.join(d['labels']) or '-'}",
+            highlight=False,
+        ),
+    )
+
+
+@status_app.command("history")
+def status_history(
+    issue: Annotated[str, typer.Argument(help="owner/name#N or the issue's URL")],
+    db: DbOpt = DEFAULT_DB,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The audit trail of an issue's status moves."""
+    from triagedesk.adapters.store.issues import SqlIssueStore
+
+    rt = runtime(db, config)
+    ref = _issue_ref(issue, rt)
+    changes = SqlIssueStore(rt.engine).status_history(ref)
+    rt.close()
+    rows = [
+        {
+            "at": c.at,
+            "from": c.from_state.value if c.from_state else None,
+            "to": c.to_state.value,
+            "actor": c.actor,
+            "source": c.source.value,
+            "forced": c.forced,
+            "reason": c.reason,
+        }
+        for c in changes
+    ]
+
+    def human(data: list[dict[str, Any]]) -> None:
+        if not data:
+            console.print(f"{ref}: no status moves recorded")
+            return
+        table = Table(title=f"status moves of {ref}")
+        for col in ("at", "from", "to", "actor", "source", "forced", "reason"):
+            table.add_column(col)
+        for r in data:
+            table.add_row(
+                r["at"].strftime("%Y-%m-%d %H:%M"),
+                r["from"] or "(new)",
+                r["to"],
+                r["actor"],
+                r["source"],
+                "yes" if r["forced"] else "",
+                r["reason"],
+            )
+        console.print(table)
+
+    emit(rows, as_json, human)
