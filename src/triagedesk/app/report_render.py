@@ -32,6 +32,10 @@ def _hours(v: float | None) -> str:
     return f"{v / 24:.1f} d"
 
 
+def _pvalue(p: float) -> str:
+    return "< 0.000001" if p < 1e-6 else f"{p:.2g}"
+
+
 def _md(text: str) -> str:
     """A title safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ").strip()
@@ -48,6 +52,7 @@ def _env(autoescape: bool) -> Environment:
     )
     env.filters["hours"] = _hours
     env.filters["md"] = _md
+    env.filters["pvalue"] = _pvalue
     return env
 
 
