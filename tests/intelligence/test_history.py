@@ -1,0 +1,128 @@
+"""Which issue a duplicate repeats, as the team wrote it; labels replayed to a moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from triagedesk.domain.model import (
+    Association,
+    CloseReason,
+    Comment,
+    EventKind,
+    Issue,
+    IssueEvent,
+    IssueRef,
+    IssueState,
+    RepoRef,
+)
+from triagedesk.intelligence.history import duplicate_mark, labels_at, resolve_chain
+
+MAC = RepoRef("docker", "for-mac")
+WIN = RepoRef("docker", "for-win")
+T = datetime(2021, 5, 1, tzinfo=UTC)
+
+
+def _issue(
+    comments: list[tuple[str, Association]] = (),  # type: ignore[assignment]
+    *,
+    labels: tuple[str, ...] = (),
+    reason: CloseReason | None = None,
+    events: tuple[IssueEvent, ...] = (),
+) -> Issue:
+    return Issue(
+        ref=IssueRef(MAC, 50),
+        title="t",
+        body="b",
+        author="u",
+        created_at=T,
+        updated_at=T,
+        state=IssueState.CLOSED if reason else IssueState.OPEN,
+        state_reason=reason,
+        labels=labels,
+        events=events,
+        comments=tuple(
+            Comment(
+                i, "maint" if assoc.is_team else "user", body, T + timedelta(hours=i), None, assoc
+            )
+            for i, (body, assoc) in enumerate(comments, 1)
+        ),
+    )
+
+
+M = Association.MEMBER
+N = Association.NONE
+
+
+@pytest.mark.parametrize(
+    ("comments", "target"),
+    [
+        ([("Closing as dupe of #12", M)], IssueRef(MAC, 12)),
+        ([("This is a dupe of #7, so I'm closing this copy", M)], IssueRef(MAC, 7)),
+        ([("duplicate of https://github.com/docker/for-win/issues/9931", M)], IssueRef(WIN, 9931)),
+        ([("closing in favour of #31 to keep the discussion in one place", M)], IssueRef(MAC, 31)),
+        ([("we track this in docker/for-win#5", M)], IssueRef(WIN, 5)),
+        # a maintainer corrects a wrong number
+        ([("Closing as dupe of #12", M), ("sorry, wrong number: #21", M)], IssueRef(MAC, 21)),
+    ],
+)
+def test_team_comments_name_the_target(
+    comments: list[tuple[str, Association]], target: IssueRef
+) -> None:
+    mark = duplicate_mark(_issue(comments))
+    assert mark is not None and mark.target == target
+
+
+@pytest.mark.parametrize(
+    "comments",
+    [
+        [("same as #12", N)],
+        [("similar to #12", N)],
+        [("duplicate of #12", N)],  # a user's claim is not the team's verdict
+        [("I think this is the same as #12", M)],
+    ],
+)
+def test_not_duplicates(comments: list[tuple[str, Association]]) -> None:
+    assert duplicate_mark(_issue(comments)) is None
+
+
+def test_team_list_counts_as_team() -> None:
+    issue = _issue([("dupe of #3", N)])
+    mark = duplicate_mark(issue, team=["@user"])
+    assert mark is not None and mark.target == IssueRef(MAC, 3)
+
+
+def test_close_reason_or_label_without_target() -> None:
+    by_reason = duplicate_mark(_issue(reason=CloseReason.DUPLICATE))
+    by_label = duplicate_mark(_issue(labels=("status/duplicate",)))
+    assert by_reason is not None and by_reason.target is None
+    assert by_label is not None and by_label.how == "duplicate label"
+
+
+def test_marked_as_duplicate_event() -> None:
+    ev = IssueEvent(EventKind.MARKED_AS_DUPLICATE, "maint", T, "docker/for-mac#4")
+    mark = duplicate_mark(_issue(events=(ev,)))
+    assert mark is not None and mark.target == IssueRef(MAC, 4)
+
+
+def test_chain_resolution_stops_on_cycles() -> None:
+    a, b, c = (IssueRef(MAC, n) for n in (1, 2, 3))
+    assert resolve_chain(a, {a: b, b: c}) == [a, b, c]
+    assert resolve_chain(a, {a: b, b: a}) == [a, b]
+
+
+def test_labels_at_replays_events() -> None:
+    events = (
+        IssueEvent(EventKind.LABELED, "m", T + timedelta(days=1), "area/network"),
+        IssueEvent(EventKind.LABELED, "m", T + timedelta(days=2), "bug"),
+        IssueEvent(EventKind.UNLABELED, "m", T + timedelta(days=3), "bug"),
+    )
+    issue = _issue(labels=("area/network", "version/4.1.0"), events=events)
+    assert labels_at(issue, T) == {"version/4.1.0"}  # no event: present from the start
+    assert labels_at(issue, T + timedelta(days=2, hours=1)) == {
+        "area/network",
+        "bug",
+        "version/4.1.0",
+    }
+    assert labels_at(issue, T + timedelta(days=4)) == {"area/network", "version/4.1.0"}
