@@ -93,5 +93,5 @@ def test_from_bytes_refuses_other_formats() -> None:
     idx = PostingIndex()
     idx.add_many([["a"]])
     data = idx.to_bytes()
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="unreadable"):
         PostingIndex.from_bytes(data[: len(data) // 2])

@@ -24,7 +24,7 @@ from triagedesk.app import apply
 from triagedesk.app.context import AppContext
 from triagedesk.app.events import Change, IssueChanged, register
 from triagedesk.domain.actions import Action, AddLabels, Close, UpsertComment
-from triagedesk.domain.errors import ConfigError, NotFoundError, UserError
+from triagedesk.domain.errors import ConfigError, NotFoundError, StoreError, UserError
 from triagedesk.domain.model import CloseReason, EventKind, Issue, IssueRef
 from triagedesk.intelligence.aliases import LabelNormaliser
 from triagedesk.intelligence.duplicates import Candidate, DuplicateIndex, IndexedIssue
@@ -74,12 +74,17 @@ def load(ctx: AppContext, *, fresh: bool = False) -> Loaded:
     if hit is not None and not fresh and (hit.model_version, hit.index_version) == (mv, iv):
         return hit
     art = store.load_artifact(LABEL_MODEL)
-    model = LabelModel.from_bytes(art.data) if art is not None else None
     iart = store.load_artifact(DUP_INDEX)
-    if iart is not None:
-        index = DuplicateIndex.from_bytes(iart.data)
-    else:
-        index = DuplicateIndex(duplicate_config(ctx.settings))
+    try:
+        model = LabelModel.from_bytes(art.data) if art is not None else None
+        if iart is not None:
+            index = DuplicateIndex.from_bytes(iart.data)
+        else:
+            index = DuplicateIndex(duplicate_config(ctx.settings))
+    except ValueError as exc:
+        raise StoreError(
+            f"the stored model or index cannot be read ({exc}): run `triagedesk train`"
+        ) from None
     loaded = Loaded(
         model=model,
         index=index,

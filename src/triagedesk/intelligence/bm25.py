@@ -224,6 +224,16 @@ class PostingIndex:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PostingIndex:
+        """Load :meth:`to_bytes` output; anything unreadable raises ValueError."""
+        try:
+            return cls._from_bytes(data)
+        except ValueError:
+            raise
+        except Exception as exc:  # zip/npz/JSON damage of any kind
+            raise ValueError(f"unreadable index: {type(exc).__name__}: {exc}") from exc
+
+    @classmethod
+    def _from_bytes(cls, data: bytes) -> PostingIndex:
         import numpy as np
 
         with np.load(io.BytesIO(data), allow_pickle=False) as z:

@@ -274,6 +274,16 @@ class DuplicateIndex:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> DuplicateIndex:
+        """Load :meth:`to_bytes` output; anything unreadable raises ValueError."""
+        try:
+            return cls._from_bytes(data)
+        except ValueError:
+            raise
+        except Exception as exc:  # zip/JSON damage of any kind
+            raise ValueError(f"unreadable duplicate index: {type(exc).__name__}: {exc}") from exc
+
+    @classmethod
+    def _from_bytes(cls, data: bytes) -> DuplicateIndex:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             meta = json.loads(z.read("meta.json"))
             if meta.get("format") != FORMAT:

@@ -190,6 +190,16 @@ class LabelModel:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> LabelModel:
+        """Load :meth:`to_bytes` output; anything unreadable raises ValueError."""
+        try:
+            return cls._from_bytes(data)
+        except ValueError:
+            raise
+        except Exception as exc:  # npz/JSON damage of any kind
+            raise ValueError(f"unreadable label model: {type(exc).__name__}: {exc}") from exc
+
+    @classmethod
+    def _from_bytes(cls, data: bytes) -> LabelModel:
         import numpy as np
 
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
