@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-# --- H4b: serve, worker, actions, deliveries, redeliver live in cli/webhooks.py -------------
+# H4a: sync and labels sync live in cli/github_sync.py
+from triagedesk.cli import github_sync as _github_sync  # noqa: F401  (registers its commands)
+
+# H4b: serve, worker, actions, deliveries, redeliver live in cli/webhooks.py
 from triagedesk.cli import webhooks as _webhooks  # noqa: F401  (registers its commands)
-# --- end H4b ----------------------------------------------------------------------------------

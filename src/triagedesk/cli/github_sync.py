@@ -1,0 +1,213 @@
+"""`triagedesk sync` and `triagedesk labels sync` (registered by ``cli/github.py``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from triagedesk.cli import app
+from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit, err_console, runtime
+from triagedesk.domain.errors import RateLimited, TrackerError, UserError
+from triagedesk.domain.model import RepoRef
+from triagedesk.settings import Secrets, Settings
+
+if TYPE_CHECKING:
+    from triagedesk.adapters.github.client import GithubClient
+    from triagedesk.app.labels import LabelOutcome
+    from triagedesk.app.sync import SyncReport
+
+RepoOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--repo", help="owner/name (repeatable; default: the profile's public repositories)"
+    ),
+]
+
+labels_app = typer.Typer(help="Status and area labels on the repositories.", no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _repos(settings: Settings, names: list[str] | None) -> list[RepoRef]:
+    if names:
+        return [RepoRef.parse(n) for n in names]
+    return [RepoRef.parse(r.name) for r in settings.profile.public_repos]
+
+
+def _has_credentials(secrets: Secrets) -> bool:
+    return secrets.github_token is not None or secrets.github_app_id is not None
+
+
+def _client(settings: Settings, secrets: Secrets) -> GithubClient:
+    from triagedesk.adapters.github.client import build_client
+
+    return build_client(settings.github, secrets)
+
+
+def _when(epoch: float | None) -> str:
+    if epoch is None:
+        return "later"
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M UTC")
+
+
+def _print_sync(report: SyncReport, stats: dict[str, int]) -> None:
+    from rich.table import Table
+
+    table = Table("repository", "mode", "issues", "new", "changed", "requests", "follow-ups")
+    for r in report.repos:
+        table.add_row(
+            r.repo,
+            r.mode + ("" if r.finished or r.mode == "skipped" else " (stopped)"),
+            str(r.issues),
+            str(r.inserted),
+            str(r.updated),
+            str(r.requests),
+            str(r.followups),
+        )
+    console.print(table)
+    console.print(
+        f"requests: {stats['sent']} sent, {stats['counted']} counted by GitHub, "
+        f"{stats['not_modified']} answered 304 (free)"
+    )
+
+
+@app.command()
+def sync(
+    repo: RepoOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="fetch every issue again, not only the changed ones")
+    ] = False,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sync issues, comments, labels and label history from GitHub (incremental, resumable)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.adapters.store.sync_state import SqlSyncState
+    from triagedesk.app.sync import Progress as SyncProgress
+    from triagedesk.app.sync import sync_repos
+
+    rt = runtime(db, config)
+    repos = _repos(rt.settings, repo)
+    client = _client(rt.settings, rt.secrets)
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err_console,
+            transient=as_json,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(p: SyncProgress) -> None:
+                if p.repo not in tasks:
+                    tasks[p.repo] = bar.add_task(f"sync {p.repo}", total=p.total)
+                bar.update(tasks[p.repo], completed=p.done, total=p.total)
+
+            report = sync_repos(
+                client,
+                SqlIssueStore(rt.engine),
+                SqlSyncState(rt.engine),
+                repos,
+                now=_now,
+                full=full,
+                progress=progress,
+            )
+        stats = client.stats
+    finally:
+        client.close()
+        rt.close()
+    data = {**report.to_dict(), "requests": stats}
+    emit(data, as_json, lambda _d: _print_sync(report, stats))
+    if report.stopped:
+        if report.reset_at is not None or report.stopped.startswith("rate limited"):
+            raise RateLimited(
+                f"sync stopped: {report.stopped}; the place is kept: run `triagedesk sync` "
+                f"again after {_when(report.reset_at)} to resume",
+                reset_at=report.reset_at,
+            )
+        raise TrackerError(f"sync stopped: {report.stopped}; run `triagedesk sync` again to resume")
+
+
+def _print_labels(outcomes: list[LabelOutcome], shadowed: bool) -> None:
+    from rich.table import Table
+
+    table = Table("repository", "label", "action", "detail")
+    for o in outcomes:
+        table.add_row(o.repo, o.name, o.action, o.detail)
+    console.print(table)
+    changes = [o for o in outcomes if o.action not in ("unchanged",)]
+    if shadowed:
+        console.print(
+            f"shadow mode: {len(changes)} label change(s) planned, nothing written "
+            "(set github.shadow = false and the repository's shadow = false to apply)"
+        )
+    else:
+        applied = sum(1 for o in outcomes if o.applied)
+        console.print(f"{applied} label(s) written, {len(outcomes) - applied} already right")
+
+
+@labels_app.command("sync")
+def labels_sync(
+    repo: RepoOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="plan only, whatever the shadow settings say")
+    ] = False,
+    areas: Annotated[
+        bool, typer.Option("--areas/--no-areas", help="also the configured area labels")
+    ] = True,
+    docs: Annotated[
+        Path | None,
+        typer.Option("--docs", help="also write the label documentation (docs/labels.md) here"),
+    ] = None,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or update the status (and area) labels on each public repository."""
+    from triagedesk.app.labels import labels_doc, sync_labels, wanted_labels
+
+    rt = runtime(db, config)
+    settings = rt.settings
+    repos = _repos(settings, repo)
+    per_repo = {r.name.lower(): r.shadow for r in settings.profile.public_repos}
+
+    def shadow(ref: RepoRef) -> bool:
+        return dry_run or settings.github.shadow or per_repo.get(str(ref).lower(), False)
+
+    all_shadow = all(shadow(r) for r in repos)
+    client = None
+    if _has_credentials(rt.secrets):
+        client = _client(settings, rt.secrets)
+    elif not all_shadow:
+        raise UserError(
+            "labels sync would write labels but no GitHub credentials are set "
+            "(TRIAGEDESK_GITHUB_TOKEN, or TRIAGEDESK_GITHUB_APP_ID with "
+            "TRIAGEDESK_GITHUB_PRIVATE_KEY)"
+        )
+    try:
+        outcomes = sync_labels(
+            client, client, repos, wanted_labels(settings.profile, areas=areas), shadow=shadow
+        )
+    finally:
+        if client is not None:
+            client.close()
+    if docs is not None:
+        try:
+            docs.write_text(labels_doc(settings.profile), encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"--docs {docs}: cannot write: {exc.strerror}") from None
+    emit(
+        {"shadow": all_shadow, "labels": [o.to_dict() for o in outcomes], "docs": str(docs or "")},
+        as_json,
+        lambda _d: _print_labels(outcomes, all_shadow),
+    )
