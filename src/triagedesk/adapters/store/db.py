@@ -49,7 +49,8 @@ def open_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIM
     """An engine for ``url``: ``sqlite:///file.db`` (default) or ``postgresql+psycopg://…``.
 
     ``sqlite:///file.db?mode=ro`` opens the file read-only. A SQLite writer waits
-    ``busy_timeout_ms`` for another writer's lock before :class:`StoreLocked`.
+    ``busy_timeout_ms`` (or ``?busy_timeout=MS`` in the URL) for another writer's
+    lock before :class:`StoreLocked`.
     """
     try:
         parsed = make_url(url)
@@ -58,6 +59,13 @@ def open_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIM
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         query = dict(parsed.query)
+        if "busy_timeout" in query:  # ?busy_timeout=MS in the URL overrides the default
+            raw = query.pop("busy_timeout")
+            try:
+                busy_timeout_ms = int(raw if isinstance(raw, str) else raw[0])
+            except ValueError:
+                raise ConfigError(f"--db: busy_timeout must be milliseconds, got {raw!r}") from None
+            parsed = parsed.set(query=query)
         if (
             query.get("mode") == "ro"
             and parsed.database
