@@ -1,0 +1,142 @@
+"""`triagedesk sync` end to end against the GitHub test server; secrets never shown."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from support.github_server import TOKEN, GithubServer, github_server
+from triagedesk.cli import main
+
+__all__ = ["github_server"]  # the fixture, for these tests
+
+T0 = 1_650_000_000.0
+
+
+def _config(tmp_path: Path, server: GithubServer, extra: str = "") -> Path:
+    path = tmp_path / "triagedesk.toml"
+    path.write_text(
+        f'[github]\napi_url = "{server.url}"\nmax_retries = 0\nmax_wait_seconds = 5\n{extra}\n'
+        '[[profile.public_repos]]\nname = "docker/for-mac"\n\n'
+        '[[profile.public_repos]]\nname = "docker/for-win"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _seed(server: GithubServer) -> None:
+    for i in range(130):
+        server.add_issue("docker/for-mac", title=f"mac {i}", comments=1, created=T0 + i)
+    for i in range(20):
+        server.add_issue("docker/for-win", title=f"win {i}", created=T0 + i)
+    server.add_issue("docker/for-win", title="a PR", pull=True, created=T0 + 100)
+
+
+def test_sync_then_idle_sync(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    _seed(github_server)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    code, out, _ = _run(capsys, "sync", *args, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert [(r["repo"], r["mode"], r["issues"]) for r in data["repos"]] == [
+        ("docker/for-mac", "full", 130),
+        ("docker/for-win", "full", 20),
+    ]
+    assert data["requests"]["counted"] == 2 + 3  # a probe each, 2 + 1 GraphQL pages
+    code, out, _ = _run(capsys, "sync", *args)
+    assert code == 0
+    assert "unchanged" in out and "2 answered 304" in out
+
+
+def test_rate_limited_sync_says_how_to_resume(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    _seed(github_server)
+    github_server.set_rate("graphql", remaining=1, reset_in=3000)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    code, out, err = _run(capsys, "sync", *args)
+    assert code == 1
+    assert "rate limit" in err and "to resume" in err
+    github_server.set_rate("graphql", remaining=5000)
+    code, out, _ = _run(capsys, "sync", *args, "--json")
+    assert code == 0
+    assert [r["mode"] for r in json.loads(out)["repos"]] == ["resumed", "full"]
+
+
+def test_the_token_is_never_shown_or_logged(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    _seed(github_server)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    seen = []
+    seen.append(_run(capsys, "sync", *args))
+    seen.append(_run(capsys, "labels", "sync", "--dry-run", *args))
+    seen.append(_run(capsys, "config", "check", *args[:2]))
+    wrong = "ghp_wrong_but_still_secret_42"
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", wrong)
+    seen.append(_run(capsys, "sync", *args))
+    assert seen[0][0] == 0 and seen[-1][0] == 1 and "401" in seen[-1][2]
+    text = "\n".join(out + err for _, out, err in seen) + caplog.text
+    assert "HTTP Request: POST" in caplog.text  # the logs were captured (httpx logs each request)
+    assert TOKEN not in text and wrong not in text
+
+
+def test_the_app_private_key_and_installation_token_are_never_shown(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    github_server.add_app("99", public, 5)
+    _seed(github_server)
+    monkeypatch.delenv("TRIAGEDESK_GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_APP_ID", "99")
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_PRIVATE_KEY", private)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    code, out, err = _run(capsys, "sync", *args, "--json")
+    assert code == 0, err
+    assert len(github_server.installation_tokens) == 1
+    issued = next(iter(github_server.installation_tokens))
+    body_line = private.splitlines()[1]
+    text = out + err + caplog.text
+    assert body_line not in text and issued not in text
