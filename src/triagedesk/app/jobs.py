@@ -68,6 +68,8 @@ class Worker:
     backoff: timedelta = timedelta(seconds=5)
     max_backoff: timedelta = timedelta(minutes=10)
     stats: Stats = field(default_factory=Stats)
+    #: seconds ``run`` waits when the queue is empty
+    idle_sleep: float = 0.5
     #: called after each delivery (tests and the benchmark use it to stop at chosen points)
     after_each: Callable[[Delivery], None] | None = None
 
@@ -93,7 +95,7 @@ class Worker:
                 break
         return total
 
-    def run(self, stop: threading.Event, idle_sleep: float = 0.5) -> None:
+    def run(self, stop: threading.Event) -> None:
         """Loop until ``stop`` is set, sleeping ``idle_sleep`` when the queue is empty."""
         log.info("worker started", owner=self.owner)
         while not stop.is_set():
@@ -103,7 +105,7 @@ class Worker:
                 log.error("worker round failed", error=repr(exc)[:500])
                 n = 0
             if n == 0:
-                stop.wait(idle_sleep)
+                stop.wait(self.idle_sleep)
         log.info("worker stopped", owner=self.owner)
 
     def _one(self, delivery: Delivery) -> None:
