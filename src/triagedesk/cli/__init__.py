@@ -6,6 +6,7 @@ Each feature keeps its commands in its own module here and registers them on
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -47,3 +48,14 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        # a bug, not a user error: say so in one line; the traceback on request
+        if os.environ.get("TRIAGEDESK_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(set TRIAGEDESK_DEBUG=1 for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)

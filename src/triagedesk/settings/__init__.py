@@ -112,13 +112,16 @@ def load(path: Path | None) -> Settings:
 
 
 def default_toml() -> str:
-    """The Docker Desktop profile as TOML: what ``triagedesk init`` writes."""
+    """The Docker Desktop profile as TOML: what ``triagedesk init`` writes.
+
+    TOML has no null: settings whose default is None are left out and read back as None.
+    """
     header = (
         "# triagedesk configuration: the built-in Docker Desktop profile.\n"
         "# Every key is documented in docs/settings.md. Secrets never go here:\n"
         "# they come from TRIAGEDESK_* environment variables.\n\n"
     )
-    return header + tomli_w.dumps(Settings().model_dump(mode="json"))
+    return header + tomli_w.dumps(Settings().model_dump(mode="json", exclude_none=True))
 
 
 def _doc_rows(model: type[Section], prefix: str) -> list[str]:
