@@ -28,7 +28,7 @@ from triagedesk.cli.common import (
     print_json,
     runtime,
 )
-from triagedesk.domain.errors import InputError, UserError
+from triagedesk.domain.errors import InputError, TriagedeskError, UserError
 from triagedesk.domain.model import IssueRef, RepoRef
 
 RepoOpt = Annotated[
@@ -83,27 +83,33 @@ def import_cmd(
             files, store, GithubRecords(), repo=target, progress=lambda n: bar.advance(task, n)
         )
     rt.close()
+    s = summary
+    if s.errors and s.issues == 0 and s.pull_requests == 0:
+        # nothing usable: one clear line (the other problems, if any, before it)
+        if as_json:
+            print_json(s.as_dict())
+        else:
+            for problem in s.errors[1:20]:
+                err_console.print(f"[yellow]problem:[/] {problem}", highlight=False, soft_wrap=True)
+        more = f" (and {len(s.errors) - 1} more problems)" if len(s.errors) > 1 else ""
+        raise InputError(f"nothing imported: {s.errors[0]}{more}")
     if as_json:
-        print_json(summary.as_dict())
+        print_json(s.as_dict())
     else:
-        s = summary
         console.print(
             f"imported {s.issues} issues from {len(s.files)} file(s): {s.inserted} new, "
             f"{s.updated} updated, {s.unchanged} unchanged; {s.skipped} skipped, "
             f"{s.duplicates} duplicates, {s.pull_requests} pull requests ignored; "
             f"{s.comments} comments, {s.events} events",
             highlight=False,
+            soft_wrap=True,
         )
         for problem in s.errors[:20]:
             err_console.print(f"[yellow]problem:[/] {problem}", highlight=False, soft_wrap=True)
         if len(s.errors) > 20:
             err_console.print(f"… and {len(s.errors) - 20} more problems (use --json to see all)")
-    if summary.errors and summary.issues == 0 and summary.pull_requests == 0:
-        first = summary.errors[0]
-        more = f" (and {len(summary.errors) - 1} more problems)" if len(summary.errors) > 1 else ""
-        raise InputError(f"nothing imported: {first}{more}")
-    if strict and summary.errors:
-        raise typer.Exit(1)
+    if strict and s.errors:
+        raise TriagedeskError(f"--strict: {len(s.errors)} problem(s) while importing (see above)")
 
 
 @app.command("export")
@@ -254,6 +260,7 @@ def status_set(
             + (" (forced)" if d["forced"] else "")
             + f"; labels: {', '.join(d['labels']) or '-'}",
             highlight=False,
+            soft_wrap=True,
         ),
     )
 
