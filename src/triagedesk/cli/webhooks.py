@@ -27,18 +27,33 @@ from triagedesk.cli.common import (
     err_console,
     runtime,
 )
-from triagedesk.domain.errors import UserError
+from triagedesk.domain.errors import ConfigError, UserError
 from triagedesk.ports.actions import ActionRecord, ActionStatus
+from triagedesk.ports.deliveries import HookDeliveries
 from triagedesk.ports.tracker import Tracker
 from triagedesk.settings import Secrets, Settings
 
 if TYPE_CHECKING:  # keeps the CLI's import light
     from triagedesk.app.context import AppContext
     from triagedesk.app.jobs import Worker
+    from triagedesk.app.redeliver import RedeliveryReport
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _quiet_logs() -> None:
+    """Info and above, to stderr (stdout stays for --json)."""
+    import logging
+    import sys
+
+    import structlog
+
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 # --- wiring ---------------------------------------------------------------------------------
@@ -91,8 +106,7 @@ def build_worker(
     secrets: Secrets,
     engine: Engine,
     *,
-    lease_seconds: float = 60,
-    max_attempts: int = 5,
+    lease_seconds: float | None = None,
     batch: int = 10,
 ) -> Worker:
     from triagedesk.adapters.github.webhook_payloads import parse_payload
@@ -106,17 +120,91 @@ def build_worker(
         queue=SqlDeliveryQueue(engine),
         parse=parse_payload,
         releases=SqlReleaseStore(engine),
-        lease=timedelta(seconds=lease_seconds),
-        max_attempts=max_attempts,
+        lease=timedelta(seconds=lease_seconds or settings.github.worker_lease_seconds),
+        max_attempts=settings.github.worker_max_attempts,
         batch=batch,
+    )
+
+
+def build_hooks(settings: Settings, secrets: Secrets) -> list[HookDeliveries]:
+    """The hooks whose deliveries the redelivery job watches (needs credentials)."""
+    from triagedesk.adapters.github.auth import AppInstallationToken
+    from triagedesk.adapters.github.client import build_client
+    from triagedesk.adapters.github.hook_deliveries import app_hook, repo_hook
+    from triagedesk.domain.model import RepoRef
+
+    if secrets.github_token is None and secrets.github_app_id is None:
+        raise ConfigError(
+            "redelivery needs GitHub credentials: set TRIAGEDESK_GITHUB_TOKEN (repository "
+            "hooks, with github.hook_ids) or the GitHub App variables"
+        )
+    transport = build_client(settings.github, secrets).t
+    if settings.github.hook_ids:
+        return [
+            repo_hook(transport, RepoRef.parse(repo), hook_id)
+            for repo, hook_id in sorted(settings.github.hook_ids.items())
+        ]
+    tokens = transport.tokens
+    if not isinstance(tokens, AppInstallationToken):
+        raise ConfigError(
+            "with a token, set github.hook_ids (repository -> webhook id) so the "
+            "redelivery job knows which hooks to watch"
+        )
+    return [app_hook(transport, tokens.app_jwt)]
+
+
+def run_redelivery(settings: Settings, secrets: Secrets, engine: Engine) -> RedeliveryReport:
+    from triagedesk.adapters.store.deliveries import SqlDeliveryQueue
+    from triagedesk.app.redeliver import redeliver_failed
+
+    return redeliver_failed(
+        build_hooks(settings, secrets),
+        SqlDeliveryQueue(engine),
+        now=_now(),
+        window=timedelta(hours=settings.github.redeliver_window_hours),
+        max_redeliveries=settings.github.redeliver_max,
+    )
+
+
+@app.command()
+def redeliver(
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask GitHub to redeliver recent webhook deliveries that failed (serve runs this periodically)."""
+    rt = runtime(db, config)
+    report = run_redelivery(rt.settings, rt.secrets, rt.engine)
+    data = {
+        "hooks": report.hooks,
+        "deliveries": report.seen,
+        "failed": report.failed,
+        "already_stored": report.already_stored,
+        "gave_up": report.gave_up,
+        "requested": report.requested,
+        "errors": report.errors,
+    }
+    emit(
+        data,
+        as_json,
+        lambda d: console.print(
+            f"{d['deliveries']} deliveries on {d['hooks']} hook(s): {d['failed']} failed, "
+            f"{len(d['requested'])} redelivery requested, {d['already_stored']} already stored, "
+            f"{d['gave_up']} given up"
+            + (f"; errors: {'; '.join(d['errors'])}" if d["errors"] else "")
+        ),
     )
 
 
 # --- serve and worker -----------------------------------------------------------------------
 
 LeaseOpt = Annotated[
-    float,
-    typer.Option("--lease", min=1, help="seconds a claimed delivery stays with this worker"),
+    float | None,
+    typer.Option(
+        "--lease",
+        min=1,
+        help="seconds a claimed delivery stays with this worker (default: github.worker_lease_seconds)",
+    ),
 ]
 
 
@@ -131,7 +219,7 @@ def serve(
         bool,
         typer.Option("--no-worker", help="do not run the worker in-process (run `worker`)"),
     ] = False,
-    lease: LeaseOpt = 60,
+    lease: LeaseOpt = None,
 ) -> None:
     """Run the web app: POST /webhooks/github, GET /healthz (worker in-process by default)."""
     import uvicorn
@@ -160,11 +248,12 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="drain what is queued now, then exit")
     ] = False,
-    lease: LeaseOpt = 60,
+    lease: LeaseOpt = None,
     batch: Annotated[int, typer.Option("--batch", min=1, max=500, help="claims per round")] = 10,
 ) -> None:
     """Process queued webhook deliveries (run several for more throughput)."""
     rt = runtime(db, config)
+    _quiet_logs()
     w = build_worker(rt.settings, rt.secrets, rt.engine, lease_seconds=lease, batch=batch)
     if once:
         w.drain()

@@ -68,9 +68,7 @@ class DeliveryQueue(Protocol):
         """
         ...
 
-    def finish(
-        self, delivery_id: int, owner: str, status: DeliveryStatus, *, at: datetime
-    ) -> bool:
+    def finish(self, delivery_id: int, owner: str, status: DeliveryStatus, *, at: datetime) -> bool:
         """Record the outcome; False when ``owner`` lost the lease meanwhile (nothing changes)."""
         ...
 
@@ -165,3 +163,37 @@ class ReleaseStore(Protocol):
         ...
 
     def list_releases(self, repo: RepoRef | None = None) -> list[Release]: ...
+
+
+# --- GitHub's own record of deliveries (for redelivery of failed ones) ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HookDelivery:
+    """One attempt GitHub made to deliver an event (redeliveries share the ``guid``)."""
+
+    id: int
+    guid: str
+    delivered_at: datetime
+    status_code: int
+    redelivery: bool
+    event: str = ""
+    action: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+class HookDeliveries(Protocol):
+    """The hook's deliveries endpoint: the App's (``/app/hook``) or a repository hook's."""
+
+    name: str
+
+    def list_deliveries(self, since: datetime) -> list[HookDelivery]:
+        """Attempts delivered at or after ``since`` (GitHub keeps about three days)."""
+        ...
+
+    def redeliver(self, delivery_id: int) -> None:
+        """Ask GitHub to send attempt ``delivery_id``'s payload again."""
+        ...

@@ -63,6 +63,32 @@ class GithubSettings(Section):
         default=100, ge=1, le=100, description="issues per GraphQL page and items per REST page"
     )
     user_agent: str = Field(default="triagedesk", description="User-Agent sent with every request")
+    # --- webhooks, worker and redelivery (H4b) ---
+    worker_lease_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="a claimed delivery returns to the queue this long after its worker died",
+    )
+    worker_max_attempts: int = Field(
+        default=5, ge=1, description="a delivery failing this many times is parked with its error"
+    )
+    hook_ids: dict[str, int] = Field(
+        default_factory=dict,
+        description="repository (owner/name) -> id of its webhook, for redelivery; "
+        "empty: the GitHub App's hook",
+    )
+    redeliver_window_hours: float = Field(
+        default=72,
+        gt=0,
+        le=72,
+        description="look this far back for failed deliveries (GitHub keeps about 3 days)",
+    )
+    redeliver_max: int = Field(
+        default=3, ge=0, description="redeliveries asked per failed delivery before giving up"
+    )
+    redeliver_every_minutes: float = Field(
+        default=30, ge=0, description="`serve` runs the redelivery job this often; 0 turns it off"
+    )
 
     @field_validator("api_url", "graphql_url")
     @classmethod

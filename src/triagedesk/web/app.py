@@ -9,7 +9,7 @@ lifetime (the default of ``triagedesk serve``).
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import structlog
@@ -39,6 +39,16 @@ def webhook_secret(secrets: Secrets) -> bytes:
     return value.encode("utf-8")
 
 
+def _every(stop: threading.Event, interval: float, fn: Callable[[], object]) -> None:
+    while not stop.wait(interval):
+        try:
+            fn()
+        except Exception as exc:  # keep the schedule: the next run may succeed
+            log.error(
+                "periodic job failed", job=getattr(fn, "__name__", "job"), error=repr(exc)[:500]
+            )
+
+
 def create_app(
     settings: Settings,
     secrets: Secrets,
@@ -47,25 +57,38 @@ def create_app(
     worker: Worker | None = None,
     queue: DeliveryQueue | None = None,
     max_body: int = webhooks.MAX_BODY_BYTES,
+    jobs: Sequence[tuple[float, Callable[[], object]]] = (),
 ) -> FastAPI:
+    """The app. ``worker`` runs in a background thread; each of ``jobs`` is
+    ``(interval_seconds, fn)``, run every interval in its own thread (the
+    redelivery job) — a failing run is logged and the next one still happens."""
     secret = webhook_secret(secrets)
     deliveries = queue if queue is not None else SqlDeliveryQueue(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = None
+        threads = []
         if worker is not None:
-            thread = threading.Thread(
-                target=worker.run, args=(stop,), name="triagedesk-worker", daemon=True
+            threads.append(
+                threading.Thread(
+                    target=worker.run, args=(stop,), name="triagedesk-worker", daemon=True
+                )
             )
-            thread.start()
+        for interval, fn in jobs:
+            threads.append(
+                threading.Thread(
+                    target=_every, args=(stop, interval, fn), name="triagedesk-job", daemon=True
+                )
+            )
+        for t in threads:
+            t.start()
         try:
             yield
         finally:
             stop.set()
-            if thread is not None:
-                thread.join(timeout=30)
+            for t in threads:
+                t.join(timeout=30)
 
     app = FastAPI(
         title="triagedesk",
