@@ -1,0 +1,446 @@
+"""The L1 checklist: one line per check with its evidence, and one verdict.
+
+Lines: ``diagnostics``, ``logs-uploaded``, ``environment``, ``reproduction-present``,
+``reproduction-valid``, ``template-complete`` and, when a person recorded it,
+``reproduced-by-person``. Statuses: ``ok``, ``missing``, ``could-not-verify``,
+``not-needed``, ``invalid``. The verdict is ``needs-more-info`` when a
+*required* line is ``missing`` or ``invalid``; ``missing`` names those lines.
+The rules (docs/quality.md explains why):
+
+* feature requests, docs issues and questions need no diagnostics, environment
+  or reproduction — only a body that says something;
+* a bug needs a Diagnostics ID or pasted diagnose output (given in the body or
+  in a later comment by the reporter), and an uploaded bundle when it was looked
+  up (S3 unreachable is "could not verify", never "missing");
+* a reproduction is required only when the problem is barely described;
+* a template left empty or as placeholders, with no description elsewhere, is
+  incomplete whatever else is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from triagedesk.domain.evidence.diagnostics import (
+    DiagnosticsEvidence,
+    find_issue_diagnostics,
+    reporter_texts,
+)
+from triagedesk.domain.evidence.environment import Environment, find_environment
+from triagedesk.domain.evidence.kind import IssueKind, find_kind
+from triagedesk.domain.evidence.reproduction import Reproduction, Validate, find_reproduction
+from triagedesk.domain.evidence.template import TemplateEvidence, find_template, own_words
+from triagedesk.domain.model import EventKind, Issue, IssueRef, require_utc
+
+OK = "ok"
+MISSING = "missing"
+COULD_NOT_VERIFY = "could-not-verify"
+NOT_NEEDED = "not-needed"
+INVALID = "invalid"
+
+COMPLETE = "complete"
+NEEDS_MORE_INFO = "needs-more-info"
+
+CHECKS = (
+    "diagnostics",
+    "logs-uploaded",
+    "environment",
+    "reproduction-present",
+    "reproduction-valid",
+    "template-complete",
+)
+#: below this many of the reporter's own words describing the problem, a bug needs a reproduction
+THIN_DESCRIPTION_WORDS = 20
+#: a template era is complete enough from this share of filled required sections
+TEMPLATE_SCORE_OK = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class BundleCheck:
+    """What the bucket said about one diagnostics ID."""
+
+    id: str
+    state: str  # "found", "not-found", "error", "unchecked"
+    key: str = ""
+    size: int | None = None
+    uploaded_at: datetime | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonReproduction:
+    """A person confirmed the issue reproduces."""
+
+    by: str
+    at: datetime
+    version: str
+    platform: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", require_utc(self.at, "reproduction time"))
+
+
+@dataclass(frozen=True, slots=True)
+class IssueEvidence:
+    kind: IssueKind
+    diagnostics: DiagnosticsEvidence
+    environment: Environment
+    reproduction: Reproduction
+    template: TemplateEvidence
+    #: the reporter's own words in later comments (0 when read as first filed)
+    comment_words: int = 0
+    as_filed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistLine:
+    name: str
+    status: str
+    evidence: str
+    required: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        return self.required and self.status in (MISSING, INVALID)
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    ref: IssueRef
+    lines: tuple[ChecklistLine, ...]
+    verdict: str
+    missing: tuple[str, ...]
+    computed_at: datetime
+    evidence: IssueEvidence | None = field(default=None, compare=False)
+
+    def line(self, name: str) -> ChecklistLine | None:
+        return next((ln for ln in self.lines if ln.name == name), None)
+
+    @property
+    def complete(self) -> bool:
+        return self.verdict == COMPLETE
+
+    def to_dict(self, *, with_evidence: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "repo": self.ref.repo.full_name,
+            "number": self.ref.number,
+            "verdict": self.verdict,
+            "missing": list(self.missing),
+            "computed_at": self.computed_at.isoformat(),
+            "lines": [
+                {
+                    "name": ln.name,
+                    "status": ln.status,
+                    "required": ln.required,
+                    "evidence": ln.evidence,
+                }
+                for ln in self.lines
+            ],
+        }
+        if with_evidence and self.evidence is not None:
+            out["evidence"] = evidence_dict(self.evidence)
+        return out
+
+
+def evidence_dict(ev: IssueEvidence) -> dict[str, Any]:
+    d = ev.diagnostics
+    header = d.header
+    return {
+        "kind": {"kind": ev.kind.kind, "evidence": ev.kind.evidence},
+        "diagnostics": {
+            "ids": [
+                {
+                    "id": i.id,
+                    "uuid": i.uuid,
+                    "timestamp": i.timestamp,
+                    "shape": i.shape,
+                    "raw": i.raw,
+                }
+                for i in d.ids
+            ],
+            "id_line": d.id_line,
+            "declined": d.declined,
+            "checks": [
+                {
+                    "component": c.component,
+                    "status": c.status,
+                    "code": c.code,
+                    "question": c.question,
+                    "detail": c.detail,
+                }
+                for c in d.checks
+            ],
+            "failing_components": list(d.failing_components),
+            "header": None
+            if header is None
+            else {
+                "product_version": header.product_version,
+                "product_build": header.product_build,
+                "os_version": header.os_version,
+                "os_build": header.os_build,
+                "failure": header.failure,
+            },
+        },
+        "environment": ev.environment.as_dict(),
+        "reproduction": {
+            "kinds": list(ev.reproduction.kinds),
+            "placeholder_steps": ev.reproduction.placeholder_steps,
+            "items": [
+                {"kind": i.kind, "source": i.source, "valid": i.valid, "reason": i.reason}
+                for i in ev.reproduction.items
+            ],
+        },
+        "template": {
+            "era": ev.template.era,
+            "score": ev.template.score,
+            "content_words": ev.template.content_words,
+            "sections": [
+                {"key": s.key, "heading": s.heading, "state": s.state, "required": s.required}
+                for s in ev.template.sections
+            ],
+        },
+    }
+
+
+def labels_as_filed(issue: Issue, window: timedelta = timedelta(minutes=5)) -> tuple[str, ...]:
+    """Labels the issue carried when filed: those an event added within ``window`` of creation
+    (issue forms label at once). Without events nothing is known, so nothing is assumed."""
+    labels: dict[str, None] = {}
+    limit = issue.created_at + window
+    for e in sorted(issue.events, key=lambda e: e.at):
+        if e.at > limit:
+            break
+        if e.kind is EventKind.LABELED:
+            labels[e.subject] = None
+        elif e.kind is EventKind.UNLABELED:
+            labels.pop(e.subject, None)
+    return tuple(labels)
+
+
+def gather_evidence(
+    issue: Issue, *, include_comments: bool = True, validate: Validate | None = None
+) -> IssueEvidence:
+    """Every extractor over the body and (unless as first filed) the reporter's comments."""
+    texts = reporter_texts(issue, include_comments=include_comments)
+    joined = "\n\n".join(texts)
+    diagnostics = find_issue_diagnostics(issue, include_comments=include_comments)
+    labels = issue.labels if include_comments else labels_as_filed(issue)
+    comment_words = 0
+    for t in texts[1:]:
+        comment_words += own_words(t)[0]
+    return IssueEvidence(
+        kind=find_kind(issue.title, issue.body, labels),
+        diagnostics=diagnostics,
+        environment=find_environment(joined, header=diagnostics.header),
+        reproduction=find_reproduction(joined, validate),
+        template=find_template(issue.body),
+        comment_words=comment_words,
+        as_filed=not include_comments,
+    )
+
+
+def build_checklist(
+    issue: Issue,
+    *,
+    now: datetime,
+    evidence: IssueEvidence | None = None,
+    bundles: Mapping[str, BundleCheck] | None = None,
+    reproductions: Sequence[PersonReproduction] = (),
+    include_comments: bool = True,
+    validate: Validate | None = None,
+) -> Checklist:
+    """The checklist and verdict of ``issue``; ``bundles`` maps an ID (``uuid/ts`` or uuid) to
+    what the bucket said, absent when the bucket was not asked."""
+    ev = evidence or gather_evidence(issue, include_comments=include_comments, validate=validate)
+    lines = [
+        _diagnostics_line(ev),
+        _logs_line(ev, bundles),
+        _environment_line(ev),
+        *_reproduction_lines(ev, reproductions),
+        _template_line(ev),
+    ]
+    if reproductions:
+        last = max(reproductions, key=lambda r: r.at)
+        lines.append(
+            ChecklistLine(
+                "reproduced-by-person",
+                OK,
+                f"reproduced by {last.by} on {last.at.date().isoformat()} "
+                f"with {last.version} on {last.platform}"
+                + (f" ({len(reproductions)} confirmations)" if len(reproductions) > 1 else ""),
+            )
+        )
+    missing = tuple(ln.name for ln in lines if ln.blocking)
+    return Checklist(
+        ref=issue.ref,
+        lines=tuple(lines),
+        verdict=NEEDS_MORE_INFO if missing else COMPLETE,
+        missing=missing,
+        computed_at=require_utc(now, "checklist time"),
+        evidence=ev,
+    )
+
+
+def _not_needed(name: str, ev: IssueEvidence) -> ChecklistLine:
+    return ChecklistLine(name, NOT_NEEDED, f"{ev.kind.kind} ({ev.kind.evidence})")
+
+
+def _diagnostics_line(ev: IssueEvidence) -> ChecklistLine:
+    d = ev.diagnostics
+    if d.ids:
+        shown = ", ".join(f"{i.id} ({i.shape})" for i in d.ids[:3])
+        return ChecklistLine("diagnostics", OK, f"Diagnostics ID {shown}", True)
+    if d.has_output:
+        failing = ", ".join(d.failing_components[:5]) or "none failing"
+        what = f"{len(d.checks)} check lines" if d.checks else "the diagnose header"
+        return ChecklistLine("diagnostics", OK, f"diagnose output pasted: {what}; {failing}", True)
+    if not ev.kind.needs_diagnostics:
+        return _not_needed("diagnostics", ev)
+    if d.declined:
+        return ChecklistLine(
+            "diagnostics", MISSING, f"the Diagnostics ID line says {d.id_line_text!r}", True
+        )
+    where = {
+        "empty": "the Diagnostics ID line is empty",
+        "other": f"the Diagnostics ID line holds no ID ({d.id_line_text!r})",
+    }.get(d.id_line, "no Diagnostics ID or diagnose output")
+    return ChecklistLine("diagnostics", MISSING, where, True)
+
+
+def _bundle_text(b: BundleCheck) -> str:
+    size = f", {b.size} bytes" if b.size is not None else ""
+    when = f", uploaded {b.uploaded_at.isoformat()}" if b.uploaded_at else ""
+    return f"{b.key or b.id}{size}{when}"
+
+
+def _logs_line(ev: IssueEvidence, bundles: Mapping[str, BundleCheck] | None) -> ChecklistLine:
+    ids = ev.diagnostics.ids
+    if not ids:
+        if not ev.kind.needs_diagnostics:
+            return _not_needed("logs-uploaded", ev)
+        return ChecklistLine("logs-uploaded", MISSING, "no Diagnostics ID, so no bundle to look up")
+    if bundles is None:
+        return ChecklistLine("logs-uploaded", COULD_NOT_VERIFY, "the bucket was not asked")
+    checks = [bundles.get(i.id) or bundles.get(i.uuid) for i in ids]
+    found = [b for b in checks if b is not None and b.state == "found"]
+    if found:
+        return ChecklistLine("logs-uploaded", OK, "bundle " + _bundle_text(found[0]))
+    errors = [b for b in checks if b is None or b.state in ("error", "unchecked")]
+    if errors:
+        detail = next((b.detail for b in errors if b is not None and b.detail), "not looked up")
+        return ChecklistLine("logs-uploaded", COULD_NOT_VERIFY, f"could not verify: {detail}")
+    return ChecklistLine(
+        "logs-uploaded",
+        MISSING,
+        "no bundle in the bucket for " + ", ".join(i.id for i in ids[:3]),
+        ev.kind.needs_diagnostics,
+    )
+
+
+def _environment_line(ev: IssueEvidence) -> ChecklistLine:
+    env = ev.environment
+    facts = [f"{n}={getattr(env, n).value}" for n in env.known if n != "install_context"]
+    if env.install_context is not None:
+        ic = env.install_context
+        span = " ".join(
+            x
+            for x in (
+                ic.from_version and f"from {ic.from_version}",
+                ic.to_version and f"to {ic.to_version}",
+            )
+            if x
+        )
+        facts.append(f"install={ic.kind}" + (f" ({span})" if span else ""))
+    has_core = env.os_version is not None or env.product_version is not None
+    if has_core:
+        return ChecklistLine("environment", OK, "; ".join(facts), True)
+    if ev.diagnostics.ids:
+        extra = f" ({'; '.join(facts)})" if facts else ""
+        return ChecklistLine("environment", OK, "in the diagnostics bundle" + extra, True)
+    if not ev.kind.needs_diagnostics:
+        return _not_needed("environment", ev)
+    if facts:
+        return ChecklistLine(
+            "environment", MISSING, "no OS or product version; found " + "; ".join(facts), True
+        )
+    return ChecklistLine("environment", MISSING, "no OS version or product version", True)
+
+
+def _described_words(ev: IssueEvidence) -> int:
+    return ev.template.described_words + ev.comment_words
+
+
+def _reproduction_lines(
+    ev: IssueEvidence, reproductions: Sequence[PersonReproduction]
+) -> list[ChecklistLine]:
+    rep = ev.reproduction
+    if rep.present:
+        kinds = ", ".join(rep.kinds)
+        present = ChecklistLine("reproduction-present", OK, kinds, True)
+        valid = rep.any_valid
+        details = "; ".join(f"{i.kind}: {i.reason}" for i in rep.items[:4])
+        if valid:
+            vline = ChecklistLine("reproduction-valid", OK, details, True)
+        elif valid is False:
+            vline = ChecklistLine("reproduction-valid", INVALID, details, not reproductions)
+        else:
+            vline = ChecklistLine("reproduction-valid", COULD_NOT_VERIFY, details, True)
+        return [present, vline]
+    if reproductions:
+        last = max(reproductions, key=lambda r: r.at)
+        text = f"none written, but {last.by} reproduced it"
+        return [
+            ChecklistLine("reproduction-present", OK, text, True),
+            ChecklistLine("reproduction-valid", OK, text, True),
+        ]
+    if not ev.kind.needs_diagnostics:
+        return [_not_needed("reproduction-present", ev), _not_needed("reproduction-valid", ev)]
+    words = _described_words(ev)
+    thin = words < THIN_DESCRIPTION_WORDS
+    why = (
+        "only the template's placeholder steps"
+        if rep.placeholder_steps
+        else "no steps, script, Dockerfile or compose file"
+    )
+    present = ChecklistLine(
+        "reproduction-present",
+        MISSING,
+        f"{why}; {words} words describe the problem" + ("" if thin else " (enough to try)"),
+        thin,
+    )
+    return [present, ChecklistLine("reproduction-valid", NOT_NEEDED, "no reproduction to check")]
+
+
+def _template_line(ev: IssueEvidence) -> ChecklistLine:
+    t = ev.template
+    words = _described_words(ev)
+    if not ev.kind.needs_diagnostics:
+        if t.content_words + ev.comment_words >= 3:
+            return ChecklistLine("template-complete", OK, f"{t.content_words} words", True)
+        return ChecklistLine("template-complete", MISSING, "the body is empty", True)
+    if t.era == "free":
+        if words >= THIN_DESCRIPTION_WORDS:
+            return ChecklistLine(
+                "template-complete", OK, f"no template; {words} words of description", True
+            )
+        return ChecklistLine(
+            "template-complete", MISSING, f"no template and only {words} words of description", True
+        )
+    unfilled = ", ".join(
+        f"{s.key} ({s.state})" for s in t.sections if s.required and s.state != "filled"
+    )
+    if t.score >= TEMPLATE_SCORE_OK or words >= THIN_DESCRIPTION_WORDS:
+        text = f"{t.era} template, score {t.score:.2f}"
+        if unfilled:
+            text += f"; not filled: {unfilled}"
+        return ChecklistLine("template-complete", OK, text, True)
+    return ChecklistLine(
+        "template-complete",
+        MISSING,
+        f"{t.era} template, score {t.score:.2f}; not filled: {unfilled}; {words} words of description",
+        True,
+    )

@@ -1,0 +1,338 @@
+"""Reproduction instructions: which kinds are present and whether each is statically valid.
+
+Kinds (the seed's four acceptable reproductions):
+
+* ``ui-steps`` — numbered (anywhere) or bulleted (in a steps/reproduce section)
+  lines that are real steps, not the template's ``1. ...``; valid from two steps
+* ``shell`` — fenced ``sh``/``bash``/``console``/``powershell`` blocks, unlabelled
+  blocks of ``$ `` prompt lines or ``docker …`` commands, and ``$ `` prompt lines
+  in the text; valid when ``bash -n`` accepts it (checked by an injected validator)
+* ``dockerfile`` — fenced ``dockerfile`` blocks or blocks whose first instruction is
+  ``FROM``; valid when it parses and starts FROM an image (own small parser here,
+  dockerfile-parse through the validator)
+* ``compose`` — YAML with a top-level ``services:``; valid when it parses and
+  validates against the Compose schema (validator only)
+
+The pure parts live here; checks that need a library or a process come in
+through ``validate(kind, text) -> (valid or None, reason)`` (None: could not check).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
+
+from triagedesk.domain.evidence._text import (
+    bounded,
+    clip,
+    fenced_blocks,
+    headings,
+    outside_fences,
+    strip_html_comments,
+)
+from triagedesk.domain.evidence.template import is_template_line
+
+Validate = Callable[[str, str], tuple[bool | None, str]]
+
+KINDS = ("ui-steps", "shell", "dockerfile", "compose")
+SHELL_LANGS = frozenset(
+    {
+        "sh",
+        "bash",
+        "shell",
+        "console",
+        "zsh",
+        "shell-session",
+        "shellsession",
+        "terminal",
+        "session",
+    }
+)
+OTHER_SHELL_LANGS = frozenset({"powershell", "ps", "ps1", "pwsh", "cmd", "bat", "batch"})
+DOCKERFILE_LANGS = frozenset({"dockerfile", "docker"})
+YAML_LANGS = frozenset({"yaml", "yml", "compose", "docker-compose"})
+INSTRUCTIONS = frozenset(
+    {
+        "FROM",
+        "RUN",
+        "CMD",
+        "LABEL",
+        "MAINTAINER",
+        "EXPOSE",
+        "ENV",
+        "ADD",
+        "COPY",
+        "ENTRYPOINT",
+        "VOLUME",
+        "USER",
+        "WORKDIR",
+        "ARG",
+        "ONBUILD",
+        "STOPSIGNAL",
+        "HEALTHCHECK",
+        "SHELL",
+    }
+)
+MAX_SNIPPET = 65_536
+
+_PROMPT_RE = re.compile(
+    r"^[ \t]{0,6}(?:\$|PS [A-Za-z]:\\[^>\n]{0,120}>|[A-Za-z]:\\[^>\n]{0,120}>)[ \t]+(\S[^\n]{0,1000})$",
+    re.M,
+)
+_DOLLAR_RE = re.compile(r"^[ \t]{0,6}\$[ \t]+(\S[^\n]{0,1000})$", re.M)
+_COMMAND_LINE_RE = re.compile(
+    r"^[ \t]{0,4}(?:sudo[ \t]+)?(?:docker|docker-compose|curl|kubectl|wsl|mkdir|cd|echo|cat|ls|touch)"
+    r"(?:[ \t][^\n]{0,1000})?$",
+    re.M,
+)
+_NUMBERED_RE = re.compile(r"^[ \t]{0,6}\d{1,2}[.)][ \t]+(\S[^\n]{0,400})$", re.M)
+_BULLET_RE = re.compile(r"^[ \t]{0,6}[-*+•][ \t]+(\S[^\n]{0,400})$", re.M)
+_FIELD_RE = re.compile(r"^[^:\n]{1,40}:[ \t]*\S")
+_HEREDOC_RE = re.compile(r"<<-?[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]{0,30})[\"']?")
+_COMPOSE_TOP_RE = re.compile(r"^services[ \t]*:[ \t]*(?:#[^\n]*)?$", re.M)
+_K8S_RE = re.compile(r"^(?:apiVersion|kind)[ \t]*:", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class ReproItem:
+    kind: str  # one of KINDS
+    source: str  # "fenced", "prompts", "steps"
+    text: str  # the reproduction as extracted (capped)
+    valid: bool | None  # None: could not be checked
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reproduction:
+    items: tuple[ReproItem, ...] = ()
+    placeholder_steps: bool = False  # only the template's "1. ..." steps were found
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(k for k in KINDS if any(i.kind == k for i in self.items))
+
+    @property
+    def present(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def valid_kinds(self) -> tuple[str, ...]:
+        return tuple(k for k in KINDS if any(i.kind == k and i.valid for i in self.items))
+
+    @property
+    def any_valid(self) -> bool | None:
+        """True if one item is valid; False if all were checked and none is; else None."""
+        if any(i.valid for i in self.items):
+            return True
+        if self.items and all(i.valid is False for i in self.items):
+            return False
+        return None
+
+
+def check_dockerfile(text: str) -> tuple[bool, str]:
+    """A small parser: known instructions, continuations, heredocs; the first is FROM an image."""
+    escape = "\\"
+    lines = text.split("\n")[:5000]
+    instructions: list[tuple[int, str, str]] = []
+    i = 0
+    directives_open = True
+    while i < len(lines):
+        line = lines[i][:4000]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        if stripped.startswith("#"):
+            m = re.match(r"#[ \t]*escape[ \t]*=[ \t]*([\\`])", stripped, re.I)
+            if directives_open and m:
+                escape = m.group(1)
+            i += 1
+            continue
+        directives_open = False
+        start = i
+        # only the first physical line's keyword and the joined arguments' start matter
+        parts = [stripped]
+        last = stripped
+        while last.endswith(escape) and i + 1 < len(lines):
+            i += 1
+            nxt = lines[i][:4000].strip()
+            if nxt.startswith("#"):
+                continue
+            parts[-1] = parts[-1][:-1]
+            parts.append(nxt)
+            last = nxt
+        logical = " ".join(parts[:50])
+        keyword, _, args = logical.partition(" ")
+        word = keyword.upper()
+        if word not in INSTRUCTIONS:
+            return False, f"unknown instruction {clip(keyword, 30)!r} on line {start + 1}"
+        heredoc = _HEREDOC_RE.search(args) if word in ("RUN", "COPY", "ADD") else None
+        if heredoc:
+            end_word = heredoc.group(1)
+            i += 1
+            while i < len(lines) and lines[i].strip() != end_word:
+                i += 1
+        instructions.append((start + 1, word, args.strip()))
+        i += 1
+    if not instructions:
+        return False, "no instructions"
+    for line_no, word, args in instructions:
+        if word == "ARG":
+            continue
+        if word != "FROM":
+            return False, f"the first instruction is {word} (line {line_no}), not FROM"
+        image = next((a for a in args.split() if not a.startswith("--")), "")
+        if not image:
+            return False, f"FROM without an image on line {line_no}"
+        return True, f"parses; FROM {clip(image, 60)}"
+    return False, "only ARG instructions, no FROM"
+
+
+def _first_instruction(content: str) -> str:
+    for line in content.split("\n")[:200]:
+        s = line.strip()
+        if s and not s.startswith("#"):
+            return s.split(" ", 1)[0].upper()
+    return ""
+
+
+def _classify_block(info: str, content: str, before: str) -> str | None:
+    lang = info.split(" ", 1)[0].strip("{}.") if info else ""
+    if not content.strip():
+        return None
+    if lang in DOCKERFILE_LANGS:
+        return "dockerfile"
+    if lang in SHELL_LANGS or lang in OTHER_SHELL_LANGS:
+        return "shell"
+    first = _first_instruction(content)
+    compose_named = bool(re.search(r"(?:docker-)?compose\.ya?ml", before, re.I))
+    if lang in YAML_LANGS or compose_named or not lang:
+        if _COMPOSE_TOP_RE.search(content) and not _K8S_RE.search(content):
+            return "compose"
+        if lang in YAML_LANGS:
+            return None
+    if lang and lang not in ("text", "txt", "plain", "plaintext", "none"):
+        return None
+    if first == "FROM" or (first == "ARG" and re.search(r"^[ \t]*FROM[ \t]", content, re.M | re.I)):
+        return "dockerfile"
+    if _DOLLAR_RE.search(content):
+        return "shell"
+    lines = [ln for ln in content.split("\n")[:200] if ln.strip()]
+    if lines and sum(1 for ln in lines if _COMMAND_LINE_RE.match(ln)) * 2 >= len(lines):
+        return "shell"
+    return None
+
+
+def _shell_script(info: str, content: str) -> str:
+    """The commands of a shell block: prompt lines when it has prompts, else every line."""
+    prompts = [m.group(1) for m in _PROMPT_RE.finditer(content)]
+    return "\n".join(prompts) if prompts else content
+
+
+def _steps_region(text: str) -> tuple[int, int] | None:
+    heads = headings(text)
+    for i, h in enumerate(heads):
+        low = h.title.lower()
+        if "reproduc" in low or "steps" in low or "repro" in low or "how to" in low:
+            end = heads[i + 1].start if i + 1 < len(heads) else len(text)
+            return h.body_start, end
+    return None
+
+
+def _real_step(step: str) -> bool:
+    if is_template_line("1. " + step) or is_template_line(step):
+        return False
+    if _FIELD_RE.match(step) and len(step.split()) <= 6:
+        return False  # "Windows Version: 10" is a field, not a step
+    return sum(1 for w in re.findall(r"[A-Za-z]{2,}", step)) >= 2
+
+
+def find_reproduction(text: str, validate: Validate | None = None) -> Reproduction:
+    """The reproductions in ``text``; ``validate`` adds the checks needing libraries/processes."""
+    text = strip_html_comments(bounded(text))
+    fences = fenced_blocks(text)
+    items: list[ReproItem] = []
+    for b in fences:
+        before = text[max(0, b.start - 200) : b.start]
+        kind = _classify_block(b.info, b.content, before)
+        if kind is None:
+            continue
+        content = b.content[:MAX_SNIPPET]
+        if kind == "shell":
+            lang = b.info.split(" ", 1)[0]
+            script = _shell_script(b.info, content)
+            if lang in OTHER_SHELL_LANGS or "PS " in content[:200]:
+                items.append(
+                    ReproItem(
+                        "shell",
+                        "fenced",
+                        script,
+                        None,
+                        f"{lang or 'Windows'} script; not checked with bash -n",
+                    )
+                )
+                continue
+            items.append(_checked("shell", "fenced", script, validate))
+        elif kind == "dockerfile":
+            ok, reason = check_dockerfile(content)
+            item = ReproItem("dockerfile", "fenced", content, ok, reason)
+            if ok and validate is not None:
+                item = _checked("dockerfile", "fenced", content, validate)
+            items.append(item)
+        else:
+            items.append(_checked("compose", "fenced", content, validate))
+    outside = outside_fences(text, fences)
+    prompts = (
+        [m.group(1) for m in islice(_PROMPT_RE.finditer(outside), 200)]
+        if ("$" in outside or ">" in outside)
+        else []
+    )
+    if prompts:
+        items.append(_checked("shell", "prompts", "\n".join(prompts), validate))
+    steps, placeholder = _steps(outside)
+    if steps:
+        n = len(steps)
+        items.append(
+            ReproItem(
+                "ui-steps",
+                "steps",
+                "\n".join(steps[:30]),
+                n >= 2,
+                f"{n} real step{'s' if n != 1 else ''}"
+                + ("" if n >= 2 else " (two or more needed)"),
+            )
+        )
+    return Reproduction(tuple(items), placeholder_steps=placeholder and not steps)
+
+
+def _steps(outside: str) -> tuple[list[str], bool]:
+    region = _steps_region(outside)
+    steps: list[str] = []
+    placeholder = False
+    sources = [(_NUMBERED_RE, outside)]
+    if region is not None:
+        sources.append((_BULLET_RE, outside[region[0] : region[1]]))
+    for regex, where in sources:
+        for m in islice(regex.finditer(where), 300):
+            step = m.group(1).strip()
+            if _real_step(step):
+                steps.append(clip(step, 200))
+            else:
+                placeholder = True
+            if len(steps) >= 100:
+                break
+        if steps:
+            break
+    return steps, placeholder
+
+
+def _checked(kind: str, source: str, text: str, validate: Validate | None) -> ReproItem:
+    if validate is None:
+        return ReproItem(kind, source, text, None, "static check not run")
+    try:
+        valid, reason = validate(kind, text)
+    except Exception as exc:  # a validator must never take the extraction down
+        return ReproItem(kind, source, text, None, f"check failed: {clip(str(exc), 80)}")
+    return ReproItem(kind, source, text, valid, reason)
