@@ -91,6 +91,7 @@ def test_incremental_sync_fetches_only_what_changed(
     # the two changed issues, plus the one at the high-water mark ("since" is at-or-after,
     # so an update in the same second as the last sync is never missed): stored unchanged
     assert (entry.issues, entry.updated, entry.unchanged) == (3, 2, 1)
+    assert {IssueRef(MAC, 3), IssueRef(MAC, 5)} <= set(entry.touched) and len(entry.touched) == 3
     assert [r.path for r in github_server.requests()] == [f"/repos/{MAC}/issues", "/graphql"]
     issue3 = store.get_issue(IssueRef(MAC, 3))
     assert issue3 is not None and "area/networking" in issue3.labels

@@ -140,3 +140,26 @@ def test_the_app_private_key_and_installation_token_are_never_shown(
     body_line = private.splitlines()[1]
     text = out + err + caplog.text
     assert body_line not in text and issued not in text
+
+
+def test_schedule_reconciliation_hook(
+    github_server: GithubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from triagedesk.cli.common import runtime
+    from triagedesk.cli.github import make_sync_hook
+
+    _seed(github_server)
+    cfg = _config(tmp_path, github_server)
+    monkeypatch.delenv("TRIAGEDESK_GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("TRIAGEDESK_GITHUB_APP_ID", raising=False)
+    assert make_sync_hook(runtime(f"sqlite:///{tmp_path}/t.db", cfg)) is None
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    rt = runtime(f"sqlite:///{tmp_path}/t.db", cfg)
+    hook = make_sync_hook(rt)
+    assert hook is not None
+    first = hook(datetime.now(UTC))
+    assert "docker/for-mac: full, 130 issues" in first
+    assert hook(datetime.now(UTC)).endswith("(2 requests)")  # two 304s
+    rt.close()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from triagedesk.domain.errors import NotFoundError, RateLimited, TrackerError
-from triagedesk.domain.model import RepoRef
+from triagedesk.domain.model import IssueRef, RepoRef
 from triagedesk.ports.issue_source import IssueSource, SyncState, SyncStateStore
 from triagedesk.ports.store import IssueStore
 
@@ -48,6 +48,14 @@ class RepoSync:
     rejected: int = 0
     finished: bool = False
     error: str = ""
+    #: issues an incremental run stored (changed since the last run), for the features
+    #: that react to changes (a reconciliation after missed webhooks); empty for full runs
+    touched: list[IssueRef] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        out = {k: v for k, v in self.__dict__.items() if k != "touched"}
+        out["touched"] = len(self.touched)
+        return out
 
 
 @dataclass
@@ -67,7 +75,7 @@ class SyncReport:
             "ok": self.ok,
             "stopped": self.stopped,
             "reset_at": self.reset_at,
-            "repos": [r.__dict__ for r in self.repos],
+            "repos": [r.to_dict() for r in self.repos],
         }
 
 
@@ -154,6 +162,8 @@ def _sync_one(
         entry.skipped_pulls += page.skipped_pulls
         entry.rejected += page.rejected
         if page.issues:
+            if not state.run_full:
+                entry.touched.extend(issue.ref for issue in page.issues)
             result = store.upsert_issues(page.issues)
             entry.inserted += result.inserted
             entry.updated += result.updated

@@ -7,3 +7,6 @@ from triagedesk.cli import github_sync as _github_sync  # noqa: F401  (registers
 
 # H4b: serve, worker, actions, deliveries, redeliver live in cli/webhooks.py
 from triagedesk.cli import webhooks as _webhooks  # noqa: F401  (registers its commands)
+from triagedesk.cli.github_sync import make_sync_hook  # the schedule's reconciliation
+
+__all__ = ["make_sync_hook"]

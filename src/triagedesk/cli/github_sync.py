@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from triagedesk.cli import app
-from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit, err_console, runtime
+from triagedesk.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    Runtime,
+    console,
+    emit,
+    err_console,
+    runtime,
+)
 from triagedesk.domain.errors import RateLimited, TrackerError, UserError
 from triagedesk.domain.model import RepoRef
 from triagedesk.settings import Secrets, Settings
@@ -136,6 +146,40 @@ def sync(
                 reset_at=report.reset_at,
             )
         raise TrackerError(f"sync stopped: {report.stopped}; run `triagedesk sync` again to resume")
+
+
+def make_sync_hook(rt: Runtime) -> Callable[[datetime], str] | None:
+    """The reconciliation sync for ``triagedesk schedule`` (None without credentials).
+
+    An incremental sync of the public repositories: one 304 per unchanged repository,
+    and it heals whatever webhook deliveries were missed.
+    """
+    if not _has_credentials(rt.secrets):
+        return None
+
+    def run(now: datetime) -> str:
+        from triagedesk.adapters.store.issues import SqlIssueStore
+        from triagedesk.adapters.store.sync_state import SqlSyncState
+        from triagedesk.app.sync import sync_repos
+
+        client = _client(rt.settings, rt.secrets)
+        try:
+            report = sync_repos(
+                client,
+                SqlIssueStore(rt.engine),
+                SqlSyncState(rt.engine),
+                _repos(rt.settings, None),
+                now=_now,
+            )
+            sent = client.stats["sent"]
+        finally:
+            client.close()
+        summary = "; ".join(f"{r.repo}: {r.mode}, {r.issues} issues" for r in report.repos)
+        if report.stopped:
+            raise TrackerError(f"sync stopped: {report.stopped} ({summary})")
+        return f"{summary} ({sent} requests)"
+
+    return run
 
 
 def _print_labels(outcomes: list[LabelOutcome], shadowed: bool) -> None:
