@@ -94,6 +94,8 @@ class Req:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    #: "/api/v3" when the client speaks to us as a GitHub Enterprise Server
+    prefix: str = ""
 
 
 @dataclass
@@ -303,6 +305,15 @@ class GithubServer:
             bucket = self.bucket(resource)
             if not self._authorised(req):
                 resp = Resp(401, {"message": "Bad credentials"})
+            elif bucket.remaining <= 0 and resource == "graphql":
+                # GraphQL reports its primary limit in a 200 answer
+                resp = Resp(
+                    200,
+                    {
+                        "data": None,
+                        "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}],
+                    },
+                )
             elif bucket.remaining <= 0:
                 resp = Resp(403, {"message": "API rate limit exceeded for installation."})
             else:
@@ -388,7 +399,7 @@ class GithubServer:
 
         def link(n: int, rel: str) -> str:
             q = dict(req.query, page=str(n), per_page=str(per_page))
-            return f'<{self.url}{req.path}?{urlencode(q)}>; rel="{rel}"'
+            return f'<{self.url}{req.prefix}{req.path}?{urlencode(q)}>; rel="{rel}"'
 
         if page < pages:
             links.append(link(page + 1, "next"))
@@ -430,12 +441,19 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        path, prefix = unquote(split.path), ""
+        # GitHub Enterprise Server: REST under /api/v3, GraphQL at /api/graphql
+        if path.startswith("/api/v3/"):
+            path, prefix = path[len("/api/v3") :], "/api/v3"
+        elif path == "/api/graphql":
+            path, prefix = "/graphql", "/api"
         req = Req(
             self.command,
-            unquote(split.path),
+            path,
             query,
             {k.lower(): v for k, v in self.headers.items()},
             body,
+            prefix,
         )
         try:
             resp, fault = self.owner.handle(req)

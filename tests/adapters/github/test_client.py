@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import SecretStr
 
-from support.github_fixtures import make_client
-from support.github_server import FakeClock, Fault, GithubServer
+from support.github_fixtures import make_client, settings_for
+from support.github_server import TOKEN, FakeClock, Fault, GithubServer
+from triagedesk.adapters.github.client import GithubClient, build_client
 from triagedesk.domain.errors import NotFoundError, TrackerUnavailable
 from triagedesk.domain.model import (
     CloseReason,
@@ -16,6 +18,7 @@ from triagedesk.domain.model import (
     IssueState,
     RepoRef,
 )
+from triagedesk.settings import Secrets
 
 REPO = RepoRef("docker", "for-win")
 T0 = 1_700_000_000.0
@@ -180,3 +183,38 @@ def test_probe_is_answered_304_when_nothing_changed(github_server: GithubServer)
     clock.advance(60)
     client.add_labels(IssueRef(REPO, 1), ["area/wsl2"])
     assert client.probe(REPO, first.etag, first.last_modified).changed
+
+
+def test_graphql_rate_limit_in_a_200_answer_waits_for_the_reset(
+    github_server: GithubServer,
+) -> None:
+    clock = FakeClock(T0 + 10_000)
+    github_server.add_issue(str(REPO), created=T0)
+    client = make_client(github_server, clock)
+    github_server.set_rate("graphql", remaining=0, reset_in=30)
+    page = client.issue_page(REPO, since=None, after=None)
+    assert [i.number for i in page.issues] == [1]
+    assert len(clock.sleeps) == 1 and 30 <= clock.sleeps[0] <= 32
+
+
+def test_github_enterprise_server_paths(github_server: GithubServer) -> None:
+    clock = FakeClock(T0 + 10_000)
+    for i in range(150):
+        github_server.add_issue(str(REPO), created=T0 + i)
+    github_server.clock = clock
+
+    settings = settings_for(github_server, api_url=github_server.url + "/api/v3", page_size=100)
+    assert settings.graphql_endpoint() == github_server.url + "/api/graphql"
+
+    client: GithubClient = build_client(
+        settings, Secrets(github_token=SecretStr(TOKEN)), clock=clock, sleep=clock.sleep
+    )
+    page = client.issue_page(REPO, since=None, after=None)
+    assert len(page.issues) == 100
+    comments_path = f"/repos/{REPO}/issues/1/comments"
+    assert client.list_comments(IssueRef(REPO, 1)) == []
+    assert len(client.list_labels(REPO)) == 0
+    assert github_server.requests("GET", comments_path)
+    # pagination links keep the /api/v3 prefix
+    numbers = [i["number"] for i in client.t.paginate(f"/repos/{REPO}/issues", {"state": "all"})]
+    assert len(numbers) == 150

@@ -303,3 +303,24 @@ def test_content_creation_is_paced(github_server: GithubServer) -> None:
             "POST", f"{ISSUES}/1/comments", json={"body": f"c{i}"}, kind=Kind.CREATE, content=True
         )
     assert len(clock.sleeps) == 1 and 59 <= clock.sleeps[0] <= 60
+
+
+def test_repeated_secondary_limits_without_retry_after_wait_longer_each_time(
+    github_server: GithubServer,
+) -> None:
+    clock = FakeClock()
+    _seed(github_server, 1)
+    t = make_transport(github_server, clock, max_retries=3, max_wait_seconds=900)
+    github_server.inject("GET", f"{ISSUES}/1", Fault(403), Fault(403), Fault(429))
+    assert t.request("GET", f"{ISSUES}/1").status == 200
+    assert clock.sleeps == [60.0, 120.0, 240.0]
+
+
+def test_retry_after_as_an_http_date(github_server: GithubServer) -> None:
+    from email.utils import formatdate
+
+    clock = FakeClock(1_700_000_000.0)
+    t = make_transport(github_server, clock)
+    # a date 45 s ahead of the (fake) clock
+    assert t._retry_after(formatdate(clock() + 45, usegmt=True)) == pytest.approx(45, abs=1)
+    assert t._retry_after("soon") is None

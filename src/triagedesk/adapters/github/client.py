@@ -284,28 +284,38 @@ class GithubClient:
         return Probe(True, answer.headers.get("etag"), answer.headers.get("last-modified"))
 
     def _graphql(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        answer = self.t.request(
-            "POST",
-            self.t.settings.graphql_endpoint(),
-            json={
-                "query": gq.QUERIES[operation],
-                "operationName": operation,
-                "variables": variables,
-            },
-            kind=Kind.READ,
-            resource="graphql",
-        )
-        body = answer.body if isinstance(answer.body, dict) else {}
-        errors = body.get("errors") or []
-        if errors:
+        waited = False
+        while True:
+            answer = self.t.request(
+                "POST",
+                self.t.settings.graphql_endpoint(),
+                json={
+                    "query": gq.QUERIES[operation],
+                    "operationName": operation,
+                    "variables": variables,
+                },
+                kind=Kind.READ,
+                resource="graphql",
+            )
+            body = answer.body if isinstance(answer.body, dict) else {}
+            errors = body.get("errors") or []
+            if not errors:
+                break
             first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
             kind = str(first.get("type", ""))
             msg = str(first.get("message", ""))[:300]
             if kind == "NOT_FOUND":
                 raise NotFoundError(f"GitHub GraphQL {operation}: {msg}")
+            if kind == "RATE_LIMITED" and not waited:
+                # GraphQL says so in a 200 answer: wait for the reset (or stop) like REST
+                self.t.wait_for_reset(self.t.rate.bucket("graphql").reset_at, "graphql")
+                waited = True
+                continue
             if kind == "RATE_LIMITED":
-                bucket = self.t.rate.bucket("graphql")
-                raise RateLimited(f"GitHub GraphQL rate limit: {msg}", reset_at=bucket.reset_at)
+                raise RateLimited(
+                    f"GitHub GraphQL rate limit: {msg}",
+                    reset_at=self.t.rate.bucket("graphql").reset_at,
+                )
             raise TrackerError(f"GitHub GraphQL {operation}: {kind or 'error'}: {msg}")
         data = body.get("data")
         if not isinstance(data, dict):

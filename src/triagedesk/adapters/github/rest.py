@@ -31,6 +31,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any
 
@@ -197,11 +198,19 @@ class Transport:
                         raise TrackerError(
                             "GitHub refused the credentials (401 Bad credentials)"
                         ) from None
-                elif r.why == "secondary":
+                elif r.why in ("secondary", "secondary (no Retry-After)"):
                     secondary += 1
+                    if r.why != "secondary":
+                        # GitHub: wait at least a minute, then longer each time it repeats
+                        r.delay = SECONDARY_DEFAULT_WAIT * 2 ** (secondary - 1)
                     if secondary > self.settings.max_retries:
                         raise RateLimited(
                             f"GitHub's secondary rate limit persisted after {secondary - 1} waits",
+                            reset_at=self.clock() + r.delay,
+                        ) from None
+                    if r.delay > self.settings.max_wait_seconds:
+                        raise RateLimited(
+                            f"GitHub's secondary rate limit asks to wait {r.delay:.0f} s",
                             reset_at=self.clock() + r.delay,
                         ) from None
                 else:
@@ -250,9 +259,9 @@ class Transport:
         floor = self.settings.rate_limit_reserve if kind is Kind.READ else 0
         if bucket.remaining > floor:
             return
-        self._wait_for_reset(bucket.reset_at, resource)
+        self.wait_for_reset(bucket.reset_at, resource)
 
-    def _wait_for_reset(self, reset_at: float | None, resource: str) -> None:
+    def wait_for_reset(self, reset_at: float | None, resource: str) -> None:
         now = self.clock()
         if reset_at is None:
             raise RateLimited(f"GitHub's {resource} rate limit is exhausted", reset_at=None)
@@ -326,14 +335,11 @@ class Transport:
                 or (status == 429 and bucket.remaining != 0)
             ):
                 delay = self._retry_after(retry_after)
-                if delay > self.settings.max_wait_seconds:
-                    raise RateLimited(
-                        f"GitHub's secondary rate limit asks to wait {delay:.0f} s",
-                        reset_at=self.clock() + delay,
-                    )
+                if delay is None:
+                    raise _Retry(SECONDARY_DEFAULT_WAIT, "secondary (no Retry-After)")
                 raise _Retry(delay, "secondary")
             if bucket.remaining == 0 or "rate limit" in low:
-                self._wait_for_reset(bucket.reset_at, resource)
+                self.wait_for_reset(bucket.reset_at, resource)
                 raise _Retry(0, "primary")
             raise TrackerError(f"{method} {self._short(url)}: forbidden (403): {msg}")
         if status == 401:
@@ -352,13 +358,18 @@ class Transport:
             f"{method} {self._short(url)}: GitHub refused ({status}): {_message(resp)}"
         )
 
-    def _retry_after(self, raw: str | None) -> float:
-        if raw is not None:
-            try:
-                return max(0.0, float(raw))
-            except ValueError:
-                pass
-        return SECONDARY_DEFAULT_WAIT
+    def _retry_after(self, raw: str | None) -> float | None:
+        """Seconds from ``Retry-After`` (delta-seconds or an HTTP date), or None."""
+        if raw is None:
+            return None
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            pass
+        try:
+            return max(0.0, parsedate_to_datetime(raw).timestamp() - self.clock())
+        except (TypeError, ValueError):
+            return None
 
     def _answer(self, resp: httpx.Response, method: str, url: str) -> Answer:
         links = {str(k): str(v.get("url", "")) for k, v in resp.links.items()}
