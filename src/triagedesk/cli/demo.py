@@ -87,7 +87,8 @@ def _human(d: dict[str, Any]) -> None:
     row("issues", d["issues"])
     for repo, n in d["per_repo"].items():
         row(f"  {repo}", n)
-    row("open / closed", d["open"])
+    row("open", d["open"])
+    row("closed", d["closed"])
     row("bugs", d["bugs"])
     row("  with a diagnostics ID in the body", d["bugs_with_diagnostics"], bugs)
     row("  ID only later in a comment", d["diagnostics_later_in_comment"], bugs)

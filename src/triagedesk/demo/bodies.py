@@ -41,6 +41,7 @@ class Facts:
     diag_gen: str = ""
     repro_kind: str = "none"
     context_kind: str = ""
+    evidence: str = ""  # an error line a maintainer can quote from the bundle
 
 
 def _outbreak_params(
@@ -82,7 +83,8 @@ def _title(rng: random.Random, p: Problem, params: dict[str, str]) -> str:
 
 def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -> Facts:
     prob = PROBLEMS[p.problem]
-    params = fill_params(rng, p.created, p.platform, author.login)
+    plat = p.reported_platform
+    params = fill_params(rng, p.created, plat, author.login)
     if p.outbreak >= 0:
         shared, old_fail, new_fail = _outbreak_params(plan, seed, p.outbreak)
         params.update({k: shared[k] for k in _SHARED_KEYS})
@@ -92,11 +94,11 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
         old_fail, new_fail = _failing(rng, prob)
         picked = rng.sample(prob.errors, k=rng.randint(1, len(prob.errors)))
         errors = [fill(e, params) for e in picked] if rng.random() < 0.85 else []
-    env = make_env(rng, p.platform, p.created)
+    env = make_env(rng, plat, p.created)
     params["chip"] = env.chip
     era = rng.choices(_ERAS, weights=_ERA_W)[0]
     empty = era in ("form", "checkbox") and rng.random() < 0.035
-    d = Draft(p.platform, "bug", era, env, empty=empty)
+    d = Draft(plat, "bug", era, env, empty=empty)
     symptoms = rng.sample(prob.symptoms, k=rng.randint(1, len(prob.symptoms)))
     d.description = " ".join(fill(s, params) for s in symptoms) + " " + rng.choice(_FILLER)
     d.description = d.description.strip()
@@ -120,6 +122,7 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     facts.body = render_bug(d, rng)
     facts.repro_kind = d.repro.kind if not empty else "placeholder"
     facts.missing = _missing(d, facts)
+    facts.evidence = errors[0] if errors else fill(prob.errors[0], params)
     return facts
 
 
@@ -139,10 +142,19 @@ def _diagnostics(
     r = rng.random()
     if r < 0.5:
         shape = rng.choices(diagnose.ID_SHAPES, weights=diagnose.ID_SHAPE_WEIGHTS)[0]
+        if shape == "logs_line" and d.platform == "win":
+            shape = "dashed"  # the old Windows tool's shape; the logs line is Mac-only
+        elif shape == "dashed" and d.platform == "mac" and rng.random() < 0.7:
+            shape = "bare"
         if shape == "logs_line":
             d.diag_gen = "old"
             d.diag_output = diagnose.old_diagnose(
-                rng, old_fail or ("moby",), f"4.{rng.randint(0, 9)}.0", d.env.os_line, gid, at
+                rng,
+                old_fail or ("moby",),
+                f"{d.env.version} ({d.env.build})",
+                d.env.os_line,
+                gid,
+                at,
             )
             facts.diag_in_body, facts.id_shape, facts.placement = True, shape, "logs_line"
         else:
@@ -156,10 +168,15 @@ def _diagnostics(
         d.placement = facts.placement = "comment_later"
         facts.later_id = diagnose.render_id("compact", gid, at)
     if not d.diag_output and rng.random() < 0.13:
-        if (d.era == "legacy" and d.platform == "mac") or rng.random() < 0.12:
+        if d.platform == "mac" and (d.era == "legacy" or rng.random() < 0.15):
             d.diag_gen = "old"
             d.diag_output = diagnose.old_diagnose(
-                rng, old_fail or ("moby",), f"4.{rng.randint(0, 9)}.0", d.env.os_line, gid, at
+                rng,
+                old_fail or ("moby",),
+                f"{d.env.version} ({d.env.build})",
+                d.env.os_line,
+                gid,
+                at,
             )
         else:
             d.diag_gen = "new"

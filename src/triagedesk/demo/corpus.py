@@ -107,6 +107,8 @@ class _Renderer:
             rng, p.repo, p.platform, p.created, self.plan.end, author, p.kind, facts.area, facts.version,
             list(facts.missing), facts.empty, facts.era, facts.later_id, role, dup_ref, wrong_ref, size,
             outbreak_end if role == "root" else None, facts.context_kind,
+            facts.diag_in_body or bool(facts.diag_gen), facts.evidence,
+            ("docker/for-mac" if p.repo == "docker/for-win" else "docker/for-win") if p.misfiled else "",
         )  # fmt: skip
         outcome = history.build(ctx).replay()
         record = self._record(

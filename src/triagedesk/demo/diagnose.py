@@ -21,8 +21,10 @@ MISSING_MARKERS = (
 
 
 def guid(rng: random.Random) -> str:
+    """An upper-case random (version 4) UUID, like the diagnose tool's."""
     h = f"{rng.getrandbits(128):032X}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    variant = "89AB"[int(h[16], 16) % 4]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
 def compact_ts(at: datetime) -> str:
@@ -127,7 +129,7 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "DD0010": ("is the Docker API proxy responding?", "mw", "the API proxy exited with status 1"),
     "DD0011": ("are the LinuxKit services running?", "mw", "failed to ping services in the VM"),
     "DD0012": ("is the VM networking working?", "mw", "network checks failed: no route to host"),
-    "DD0013": ("is the $PATH ok?", "mw", "docker.exe was not found on the PATH"),
+    "DD0013": ("is the $PATH ok?", "mw", "the docker CLI was not found on the PATH"),
     "DD0014": ("are the backend processes running?", "mw", "com.docker.backend is not running"),
     "DD0015": ("are the binary symlinks installed?", "m", "/usr/local/bin/docker is missing"),
     "DD0016": ("is the LinuxKit VM running?", "mw", "the VM is not running"),
@@ -153,6 +155,7 @@ def new_check(rng: random.Random, failing: tuple[str, ...], platform: str) -> st
     """``com.docker.diagnose check`` output with the closing "please investigate" tail."""
     flag = "m" if platform == "mac" else "w"
     codes = [c for c, (_, plats, _m) in CHECKS.items() if flag in plats]
+    failing = tuple(c for c in failing if c in codes)
     shown = sorted(
         set(rng.sample(codes, rng.randint(min(10, len(codes)), len(codes)))) | set(failing)
     )

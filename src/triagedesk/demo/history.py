@@ -24,8 +24,8 @@ from triagedesk.demo.topics import AREA_LABELS
 MORE_INFO = "status/0-more-info-needed"
 NOISE = 0.07
 #: the lifecycle robot only ran over part of the trackers' history; forms only label when chosen
-STALE_BOT_SHARE = 0.3
-FORM_LABELS_SHARE = 0.55
+STALE_BOT_SHARE = 0.25
+FORM_LABELS_SHARE = 0.5
 _TRIAGE_FORM = ("status/triage", "needs-triage")
 
 
@@ -50,6 +50,9 @@ class Ctx:
     outbreak_size: int = 0
     outbreak_end: datetime | None = None
     context_kind: str = ""
+    has_diag: bool = False
+    evidence: str = ""
+    misfiled_to: str = ""
     marks: list[tuple[datetime, str]] = field(default_factory=list)
 
 
@@ -181,10 +184,15 @@ def _bug(c: Ctx, tl: Timeline, status: _Status) -> None:
         c.later_id, c.missing = "", [m for m in c.missing if m != "diagnostics"]
     if not triaged:
         return
-    incomplete = bool(c.missing)
-    ask = incomplete != (rng.random() < NOISE) if c.role != "root" else False
     at = _after(rng, c.created, 1, 24 * 10)
     who = team_on(at, rng)
+    if c.misfiled_to and rng.random() < 0.8:
+        tl.comment(at, who, phrases.misfiled(rng, c.misfiled_to))
+        tl.close(at, who, "not_planned")
+        c.marks.append((at, "misfiled"))
+        return
+    incomplete = bool(c.missing)
+    ask = incomplete != (rng.random() < NOISE) if c.role != "root" else False
     if ask:
         resumed = _ask(c, tl, status, at, who)
         if resumed is None:
@@ -196,15 +204,16 @@ def _bug(c: Ctx, tl: Timeline, status: _Status) -> None:
 def _ask(c: Ctx, tl: Timeline, status: _Status, at: datetime, who: Person) -> datetime | None:
     """More-info request; returns when triage resumes, or None when it ends (closed or silence)."""
     rng = c.rng
-    missing = c.missing or [rng.choice(("diagnostics", "reproduction"))]
+    # asked although nothing was missing: usually the bundle behind the ID was never uploaded
+    missing = c.missing or [rng.choice(("upload", "upload", "screen", "reproduction"))]
     tl.comment(at, who, phrases.ask_more_info(rng, missing, c.platform))
-    if rng.random() < 0.72:  # sometimes the comment alone carries the request
+    if rng.random() < 0.66:  # sometimes the comment alone carries the request
         status.move(at, who, MORE_INFO if rng.random() < 0.85 else "status/needs-information", rng)
     c.marks.append((at, "asked"))
     if rng.random() < 0.5:
         reply_at = _after(rng, at, 3, 24 * 13)
         diag = c.later_id or ""
-        if not diag and "diagnostics" in missing and rng.random() < 0.7:
+        if not diag and ("diagnostics" in missing or "upload" in missing) and rng.random() < 0.7:
             diag = diagnose.fresh_id(rng, reply_at - timedelta(minutes=rng.randint(3, 90)))
         tl.comment(
             reply_at, c.author, phrases.reporter_answer(rng, diag, "reproduction" in missing)
@@ -237,8 +246,11 @@ def _area_label(rng: random.Random, area: str) -> str:
 
 def _acknowledge(c: Ctx, tl: Timeline, status: _Status, at: datetime, who: Person) -> None:
     rng = c.rng
-    tl.comment(at, who, phrases.ack_comment(rng))
-    if rng.random() < 0.45:
+    if c.has_diag and c.evidence and rng.random() < 0.3:
+        tl.comment(at, who, phrases.quote_logs(rng, c.evidence))
+    else:
+        tl.comment(at, who, phrases.ack_comment(rng))
+    if rng.random() < 0.38:
         status.move(
             at, who, "status/1-acknowledged" if rng.random() < 0.9 else "status/acknowledged", rng
         )

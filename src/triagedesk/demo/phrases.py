@@ -26,6 +26,11 @@ _ASK_ITEM = {
         "a reproduction that runs as posted (the snippet above does not parse)",
         "a corrected reproduction: the file you posted is not valid",
     ),
+    "upload": (
+        "a new diagnostics bundle: we can't find an uploaded bundle for the ID above, please run diagnose again and upload it",
+        "please upload a new diagnostics bundle, the one referenced here is not on our side",
+    ),
+    "screen": ("the exact error message you see on screen (a screenshot helps)",),
     "wsl": ("the output of `wsl --version` and `wsl -l -v`",),
     "model": ("your Mac model and chip",),
 }
@@ -82,6 +87,26 @@ def no_content_close(rng: random.Random) -> str:
             "No content, closing.",
             "This issue is empty, closing.",
             "Closing: the template was not filled in.",
+        )
+    )
+
+
+def quote_logs(rng: random.Random, line: str) -> str:
+    """A maintainer quoting what the uploaded bundle shows: the bundle is where causes are found."""
+    return rng.choice(
+        (
+            f"Thanks for the diagnostics. In the logs I can see\n\n```\n{line}\n```\n\nWe're looking into it.",
+            f"The bundle shows the same failure:\n\n```\n{line}\n```\n\nI've passed this to the team.",
+            f"Looking at the diagnostics, this line stands out:\n\n```\n{line}\n```",
+        )
+    )
+
+
+def misfiled(rng: random.Random, right_repo: str) -> str:
+    return rng.choice(
+        (
+            f"This looks like it is about the other platform; please open it in https://github.com/{right_repo}/issues so the right people see it.",
+            f"This tracker is for the other platform. Could you file it in {right_repo}? Closing here.",
         )
     )
 
@@ -175,7 +200,10 @@ def stale_notice() -> str:
 
 
 def stale_close() -> str:
-    return "Closed issues are locked after 30 days of inactivity.\nThis helps our team focus on active issues.\n\nIf you have found a problem that seems similar to this, please open a new issue."
+    return (
+        "This issue was marked stale 30 days ago and saw no activity since, so it is being closed.\n\n"
+        "If the problem still happens on the latest version, please open a new issue with a diagnostics ID."
+    )
 
 
 def reporter_answer(rng: random.Random, diag_id: str, has_steps: bool) -> str:

@@ -30,7 +30,9 @@ _HOURS = (2, 1, 1, 1, 1, 2, 4, 6, 9, 11, 12, 11, 10, 10, 11, 12, 12, 11, 9, 7, 6
 
 #: share of bug reports that belong to an active outbreak, and how often the team closes a member
 OUTBREAK_SHARE = 0.26
-DUP_CLOSE = 0.3
+DUP_CLOSE = 0.22
+#: share of background bug reports filed in the other platform's tracker
+MISFILED = 0.025
 
 
 @dataclass(slots=True)
@@ -58,6 +60,14 @@ class Planned:
     dup_external: str = ""  # a target outside the corpus (the public roadmap)
     wrong_number: int = 0  # the number first written by mistake, then corrected
     mention: int = -1  # idx of an earlier issue the reporter calls "same as"/"similar to"
+    misfiled: bool = False  # about the other platform: filed in the wrong tracker
+
+    @property
+    def reported_platform(self) -> str:
+        """The platform the report is really about."""
+        if self.misfiled:
+            return "mac" if self.repo == "docker/for-win" else "win"
+        return PLATFORM[self.repo]
 
     @property
     def platform(self) -> str:
@@ -162,6 +172,9 @@ def make_plan(n: int, seed: int, end: datetime, span_days: int = 730) -> Plan:
             _member(rng, p, o, issues)
             o.members.append(idx)
         else:
+            if rng.random() < MISFILED:
+                p.misfiled = True
+                plat = p.reported_platform
             pool, pool_w = candidates[plat]
             p.problem = rng.choices(pool, weights=pool_w)[0]
             _background(rng, p, by_problem.get(p.problem, []), issues)
