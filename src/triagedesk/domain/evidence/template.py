@@ -279,7 +279,8 @@ def _match_era(heads: tuple[Heading, ...], text: str) -> str:
     classic = hits("2016")
     if form >= 3 and form >= classic:
         return "form"
-    if classic < 2:
+    has_behaviour = any("expected behavio" in t or "actual behavio" in t for t in titles)
+    if classic < 2 or not has_behaviour:
         return "free"
     if "experimental features" in low or "com.docker.diagnose" in low:
         return "2021"
