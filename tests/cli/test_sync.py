@@ -163,3 +163,23 @@ def test_schedule_reconciliation_hook(
     assert "docker/for-mac: full, 130 issues" in first
     assert hook(datetime.now(UTC)).endswith("(2 requests)")  # two 304s
     rt.close()
+
+
+def test_sync_named_repository_and_the_internal_one(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    _seed(github_server)
+    github_server.add_issue("docker/pinata", title="engine crash on resume", created=T0)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    code, out, _ = _run(capsys, "sync", "--repo", "docker/for-win", "--internal", *args, "--json")
+    assert code == 0
+    assert [(r["repo"], r["issues"]) for r in json.loads(out)["repos"]] == [
+        ("docker/for-win", 20),
+        ("docker/pinata", 1),
+    ]
+    code, _, err = _run(capsys, "sync", "--repo", "not a repo", *args)
+    assert code == 2 and "owner/name" in err

@@ -93,6 +93,9 @@ def sync(
     full: Annotated[
         bool, typer.Option("--full", help="fetch every issue again, not only the changed ones")
     ] = False,
+    internal: Annotated[
+        bool, typer.Option("--internal", help="also the internal (engineering) repository")
+    ] = False,
     db: DbOpt = "sqlite:///triagedesk.db",
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -107,6 +110,10 @@ def sync(
 
     rt = runtime(db, config)
     repos = _repos(rt.settings, repo)
+    if internal:
+        inner = RepoRef.parse(rt.settings.profile.internal_repo)
+        if inner not in repos:
+            repos.append(inner)
     client = _client(rt.settings, rt.secrets)
     try:
         with Progress(
