@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -89,15 +90,18 @@ def build_context(
     settings: Settings, secrets: Secrets, engine: Engine, tracker: Tracker | None = None
 ) -> AppContext:
     from triagedesk.adapters.store.action_log import SqlActionLog
+    from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
     from triagedesk.adapters.store.issues import SqlIssueStore
     from triagedesk.app.context import AppContext
 
+    # every port the handlers may need; a feature adding a port to AppContext adds it here
     return AppContext(
         settings=settings,
         issues=SqlIssueStore(engine),
         now=_now,
         actions=SqlActionLog(engine),
         tracker=tracker,
+        intelligence=SqlIntelligenceStore(engine),
     )
 
 
@@ -224,14 +228,25 @@ def serve(
     """Run the web app: POST /webhooks/github, GET /healthz (worker in-process by default)."""
     import uvicorn
 
-    from triagedesk.web.app import create_app
+    from triagedesk.web.app import create_app, webhook_secret
 
     rt = runtime(db, config)
+    webhook_secret(rt.secrets)  # a missing secret stops here, before anything starts
+    _quiet_logs()
     worker = (
         None if no_worker else build_worker(rt.settings, rt.secrets, rt.engine, lease_seconds=lease)
     )
-    web = create_app(rt.settings, rt.secrets, rt.engine, worker=worker)
-    where = {"url": f"http://{host}:{port}", "worker": "in-process" if worker else "none"}
+    jobs: list[tuple[float, Callable[[], object]]] = []
+    every = rt.settings.github.redeliver_every_minutes
+    has_credentials = rt.secrets.github_token is not None or rt.secrets.github_app_id is not None
+    if every > 0 and has_credentials:
+        jobs.append((every * 60, lambda: run_redelivery(rt.settings, rt.secrets, rt.engine)))
+    web = create_app(rt.settings, rt.secrets, rt.engine, worker=worker, jobs=jobs)
+    where = {
+        "url": f"http://{host}:{port}",
+        "worker": "in-process" if worker else "none",
+        "redelivery_every_minutes": every if jobs else 0,
+    }
     emit(
         where,
         as_json,
@@ -313,23 +328,15 @@ def _describe(action: dict[str, Any]) -> str:
 
 
 def _print_actions(rows: list[dict[str, Any]]) -> None:
-    from rich.table import Table
-
     if not rows:
         console.print("no actions")
         return
-    table = Table("id", "status", "kind", "issue", "what", "reason", "detail")
     for r in rows:
-        table.add_row(
-            str(r["id"]),
-            r["status"],
-            r["kind"],
-            r["issue"],
-            _describe(r["action"]),
-            r["reason"],
-            r["detail"],
-        )
-    console.print(table)
+        what = _describe(r["action"])
+        line = f"#{r['id']} {r['status']:<9} {r['kind']} {r['issue']} {what} - {r['reason']}"
+        if r["detail"]:
+            line += f" [{r['detail']}]"
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 @actions_app.callback()
