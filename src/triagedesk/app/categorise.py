@@ -108,7 +108,9 @@ def _refresh_feedback(ctx: AppContext, loaded: Loaded) -> None:
 
 
 def _indexed(issue: Issue) -> IndexedIssue:
-    return IndexedIssue(str(issue.ref), issue.title, issue.body, issue.created_at, issue.is_open)
+    return IndexedIssue(
+        str(issue.ref), issue.title, issue.body, issue.created_at, issue.is_open, issue.closed_at
+    )
 
 
 def _watermark(issues: list[Issue]) -> datetime | None:
@@ -309,7 +311,7 @@ def confirm_duplicate(
         UpsertComment(
             ref,
             reason,
-            marker="duplicate-of",
+            marker="duplicate-note",
             body=(
                 f"Closing as a duplicate of {link}: the discussion continues there. "
                 "Please add your details (and a diagnostics ID) to that issue."

@@ -47,10 +47,16 @@ class DuplicateConfig:
     k1: float = 1.2
     b: float = 0.75
     title_weight: int = 2
-    lexical_weight: float = 0.6
-    signature_weight: float = 0.4
+    lexical_weight: float = 0.7
+    signature_weight: float = 0.3
     duplicate_threshold: float = 0.6
     related_threshold: float = 0.3
+    #: share of the score that depends on how recent the candidate is (duplicates cluster in
+    #: time: a regression brings its reports within weeks); 0 turns it off
+    recency_weight: float = 0.5
+    recency_half_life_days: float = 30.0
+    #: share of the score lost by a candidate that was already closed when the query was filed
+    closed_penalty: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,13 @@ class IndexedIssue:
     body: str
     created_at: datetime
     is_open: bool = True
+    closed_at: datetime | None = None
+
+
+def _closed_ts(issue: IndexedIssue) -> float:
+    if issue.is_open or issue.closed_at is None:
+        return math.inf
+    return issue.closed_at.timestamp()
 
 
 def _digest(title: str, body: str) -> str:
@@ -98,6 +111,8 @@ class DuplicateIndex:
         self.digests: list[str] = []
         self.created: list[float] = []
         self.open: list[bool] = []
+        #: closing time (epoch seconds) or +inf while open
+        self.closed: list[float] = []
         self.dead: set[int] = set()
         self.by_ref: dict[str, int] = {}
         self._created_arr: Any = None
@@ -114,6 +129,7 @@ class DuplicateIndex:
         old = self.by_ref.get(issue.ref)
         if old is not None:
             self.open[old] = issue.is_open
+            self.closed[old] = _closed_ts(issue)
             if self.digests[old] == digest:
                 return old
             self.dead.add(old)
@@ -127,6 +143,7 @@ class DuplicateIndex:
         self.digests.append(digest)
         self.created.append(issue.created_at.timestamp())
         self.open.append(issue.is_open)
+        self.closed.append(_closed_ts(issue))
         self.by_ref[issue.ref] = doc
         self._created_arr = None
         return doc
@@ -167,6 +184,23 @@ class DuplicateIndex:
             out[rows] += w * idf
         return out, total
 
+    def _time_factor(self, at: float) -> Any:
+        """Recency and state at the query's time: duplicates cluster in time, and a team
+        closes a new report in favour of an issue that is still open."""
+        import numpy as np
+
+        c = self.config
+        created = self._created()
+        factor = np.ones(len(created), dtype=np.float64)
+        if c.recency_weight > 0:
+            age_days = np.maximum(at - created, 0.0) / 86400.0
+            recency = np.power(0.5, age_days / max(c.recency_half_life_days, 1e-9))
+            factor *= 1.0 - c.recency_weight * (1.0 - recency)
+        if c.closed_penalty > 0:
+            closed = np.asarray(self.closed, dtype=np.float64) <= at
+            factor *= np.where(closed, 1.0 - c.closed_penalty, 1.0)
+        return factor
+
     def lexical_scores(self, title: str, body: str) -> Any:
         """Plain BM25 scores of every document (the baseline of the backtest)."""
         q = document_tokens(title, body, title_weight=self.config.title_weight)
@@ -205,6 +239,8 @@ class DuplicateIndex:
         else:
             sig = np.zeros(n, dtype=np.float64)
             hybrid = lex.copy()
+        if not lexical_only and before is not None:
+            hybrid *= self._time_factor(before.timestamp())
         valid = np.ones(n, dtype=bool)
         if before is not None:
             valid &= self._created() < before.timestamp()
@@ -264,6 +300,7 @@ class DuplicateIndex:
             "digests": self.digests,
             "created": self.created,
             "open": self.open,
+            "closed": [None if math.isinf(x) else x for x in self.closed],
             "dead": sorted(self.dead),
         }
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
@@ -296,6 +333,7 @@ class DuplicateIndex:
         idx.digests = list(meta["digests"])
         idx.created = [float(x) for x in meta["created"]]
         idx.open = [bool(x) for x in meta["open"]]
+        idx.closed = [math.inf if x is None else float(x) for x in meta["closed"]]
         idx.dead = {int(x) for x in meta["dead"]}
         idx.by_ref = {}
         for i, ref in enumerate(idx.refs):
@@ -313,6 +351,9 @@ class DuplicateIndex:
             signature_weight=config.signature_weight,
             duplicate_threshold=config.duplicate_threshold,
             related_threshold=config.related_threshold,
+            recency_weight=config.recency_weight,
+            recency_half_life_days=config.recency_half_life_days,
+            closed_penalty=config.closed_penalty,
         )
         self._bm25 = None
         return self

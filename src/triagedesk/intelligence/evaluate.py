@@ -302,14 +302,23 @@ def eval_duplicates(
     for n, issue in enumerate(pool):
         q = by_ref.get(issue.ref)
         if q is not None:
-            cands = hybrid.search(issue.title, issue.body, k=depth, with_evidence=False)
+            cands = hybrid.search(
+                issue.title, issue.body, k=depth, before=issue.created_at, with_evidence=False
+            )
             ranks.append(_rank([c.ref for c in cands], q.gold))
             scored.extend((c.score, c.ref in q.gold) for c in cands[: cfg.duplicates_top_k])
             base = plain.search(
                 issue.title, issue.body, k=depth, lexical_only=True, with_evidence=False
             )
             base_ranks.append(_rank([c.ref for c in base], q.gold))
-        doc = IndexedIssue(str(issue.ref), issue.title, issue.body, issue.created_at)
+        doc = IndexedIssue(
+            str(issue.ref),
+            issue.title,
+            issue.body,
+            issue.created_at,
+            issue.is_open,
+            issue.closed_at,
+        )
         hybrid.add(doc)
         plain.add(doc)
         if progress:
@@ -348,4 +357,7 @@ def duplicate_config(
         if duplicate_threshold is None
         else duplicate_threshold,
         related_threshold=cfg.related_threshold,
+        recency_weight=cfg.recency_weight,
+        recency_half_life_days=cfg.recency_half_life_days,
+        closed_penalty=cfg.closed_penalty,
     )

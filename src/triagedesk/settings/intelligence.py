@@ -153,13 +153,32 @@ class IntelligenceSettings(Section):
         default=2, ge=1, le=10, description="title tokens count this many times in the index"
     )
     lexical_weight: float = Field(
-        default=0.6, ge=0, description="weight of the normalised BM25 score in the hybrid score"
+        default=0.7, ge=0, description="weight of the normalised BM25 score in the hybrid score"
     )
     signature_weight: float = Field(
-        default=0.4,
+        default=0.3,
         ge=0,
         description="weight of the signature overlap (components, error lines, frames, "
         "versions) in the hybrid score",
+    )
+    recency_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share of the duplicate score that depends on how recent a candidate is "
+        "(duplicates of a regression arrive within weeks); 0 turns it off",
+    )
+    recency_half_life_days: float = Field(
+        default=45.0,
+        gt=0,
+        description="a candidate this many days older loses half the recency share",
+    )
+    closed_penalty: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="share of the duplicate score a candidate loses when it was already closed "
+        "when the new issue was filed",
     )
     duplicate_target_precision: float = Field(
         default=0.9,
