@@ -169,7 +169,7 @@ class IntelligenceSettings(Section):
         "(duplicates of a regression arrive within weeks); 0 turns it off",
     )
     recency_half_life_days: float = Field(
-        default=45.0,
+        default=30.0,
         gt=0,
         description="a candidate this many days older loses half the recency share",
     )
