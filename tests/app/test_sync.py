@@ -165,3 +165,29 @@ def test_unknown_repository_is_reported_and_the_others_still_sync(
     report = sync_repos(client, store, states, [RepoRef.parse(missing), WIN], now=_now)
     assert not report.ok and "not found" in report.repos[0].error
     assert report.repos[1].finished and store.count_issues(WIN) == 3
+
+
+def test_a_malformed_issue_is_skipped_and_the_rest_stored(
+    github_server: GithubServer, sqlite_engine: Engine
+) -> None:
+    _seed(github_server, MAC, 5)
+    github_server.repo(str(MAC)).issues[3]["created_at"] = "not a date"
+    github_server.repo(str(MAC)).comments[4][0]["created_at"] = "yesterday"
+    client = make_client(github_server, FakeClock(T0 + 10**6))
+    store, states = SqlIssueStore(sqlite_engine), SqlSyncState(sqlite_engine)
+    report = sync_repos(client, store, states, [MAC], now=_now)
+    assert report.ok and report.repos[0].rejected == 2
+    assert sorted(r.number for r in store.issue_refs(MAC)) == [1, 2, 5]
+
+
+def test_a_graphql_answer_without_data_is_a_tracker_error(
+    github_server: GithubServer, sqlite_engine: Engine
+) -> None:
+    _seed(github_server, MAC, 5)
+    client = make_client(github_server, FakeClock(T0 + 10**6))
+    github_server.inject("POST", "/graphql", Fault(200, message="weird"))
+    store, states = SqlIssueStore(sqlite_engine), SqlSyncState(sqlite_engine)
+    report = sync_repos(client, store, states, [MAC], now=_now)
+    assert not report.ok and "without data" in report.repos[0].error
+    assert sync_repos(client, store, states, [MAC], now=_now).ok  # and it resumes
+    assert store.count_issues(MAC) == 5

@@ -58,6 +58,19 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
+def _field(obj: Any, key: str, what: str) -> Any:
+    """``obj[key]`` of a GitHub answer, or a TrackerError naming what was malformed."""
+    if not isinstance(obj, dict) or obj.get(key) is None:
+        raise TrackerError(f"GitHub answered {what} without {key!r}")
+    return obj[key]
+
+
+def _dig(obj: Any, *keys: str) -> Any:
+    for key in keys:
+        obj = _field(obj, key, "a GraphQL follow-up page")
+    return obj
+
+
 class GithubClient:
     """Talks to one GitHub (github.com or an Enterprise Server) through one Transport."""
 
@@ -170,7 +183,7 @@ class GithubClient:
             kind=Kind.CREATE,
             content=True,
         )
-        return int(answer.body["id"])
+        return int(_field(answer.body, "id", "the new comment"))
 
     def update_comment(self, repo: RepoRef, comment_id: int, body: str) -> None:
         self.t.request(
@@ -220,7 +233,7 @@ class GithubClient:
         answer = self.t.request(
             "POST", f"/repos/{repo}/issues", json=payload, kind=Kind.CREATE, content=True
         )
-        return IssueRef(repo, int(answer.body["number"]))
+        return IssueRef(repo, int(_field(answer.body, "number", "the new issue")))
 
     def ensure_label(self, repo: RepoRef, name: str, color: str, description: str) -> str:
         """Create or update a label; "created", "updated" or "unchanged" (no write then)."""
@@ -347,14 +360,14 @@ class GithubClient:
         repository = data.get("repository")
         if repository is None:
             raise NotFoundError(f"repository {repo} not found on GitHub (or not visible)")
-        conn = repository["issues"]
+        conn = _field(repository, "issues", "an issue page")
         followups_before = self.t.rate.sent
         issues: list[Issue] = []
         rejected = 0
         for node in conn.get("nodes") or []:
             try:
                 issue = self._issue_from_node(repo, node)
-            except InputError as exc:
+            except (InputError, KeyError, TypeError, ValueError) as exc:
                 # one malformed issue must not stop the sync: skip it, say so, keep the rest
                 log.warning("github: %s: skipped a malformed issue: %s", repo, exc)
                 rejected += 1
@@ -387,7 +400,7 @@ class GithubClient:
                     "after": info.get("endCursor"),
                 },
             )
-            conn = more["repository"]["issue"]["comments"]
+            conn = _dig(more, "repository", "issue", "comments")
             comments.extend(gq.rest_comment(c) for c in conn.get("nodes") or [])
             info = conn.get("pageInfo") or {}
         timeline_conn = node.get("timelineItems") or {}
@@ -403,7 +416,7 @@ class GithubClient:
                     "after": info.get("endCursor"),
                 },
             )
-            conn = more["repository"]["issue"]["timelineItems"]
+            conn = _dig(more, "repository", "issue", "timelineItems")
             events.extend(e for e in (gq.rest_event(n) for n in conn.get("nodes") or []) if e)
             info = conn.get("pageInfo") or {}
         raw = gq.rest_issue(node)
