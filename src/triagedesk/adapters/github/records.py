@@ -64,6 +64,8 @@ _ISSUE_IN_URL = re.compile(
 
 
 def _obj(value: Any, what: str) -> Mapping[str, Any]:
+    if type(value) is dict:  # the common case, without the ABC check
+        return value
     if not isinstance(value, Mapping):
         raise InputError(f"{what}: expected a JSON object, got {_kind(value)}")
     return value
@@ -90,6 +92,8 @@ def _need(obj: Mapping[str, Any], key: str, what: str) -> Any:
 
 def check_text(value: str, what: str) -> str:
     """Text the databases can keep: no NUL characters, no lone surrogates."""
+    if value.isascii() and "\x00" not in value:  # fast path: plain ASCII text
+        return value
     if "\x00" in value:
         raise InputError(f"{what}: contains a NUL character (U+0000), which cannot be stored")
     try:
@@ -105,8 +109,10 @@ def _text(obj: Mapping[str, Any], key: str, what: str, *, required: bool = True)
         if required:
             raise InputError(f"{what}: field {key!r} is null")
         return ""
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise InputError(f"{what}: field {key!r} must be a string, got {_kind(value)}")
+    if value.isascii() and "\x00" not in value:
+        return value
     return check_text(value, f"{what}: field {key!r}")
 
 
@@ -145,6 +151,8 @@ def _opt_time(obj: Mapping[str, Any], key: str, what: str) -> datetime | None:
 def _login(obj: Mapping[str, Any], key: str, what: str) -> str:
     """``obj[key]`` is a user object (or null for a deleted account)."""
     user = obj.get(key)
+    if type(user) is dict and type(login := user.get("login")) is str and login.isascii():
+        return login
     if user is None:
         return GHOST
     if isinstance(user, str):  # some exports flatten users to their login
@@ -182,9 +190,14 @@ def _milestone(obj: Mapping[str, Any], what: str) -> str | None:
     return _text(_obj(value, f"{what}: field 'milestone'"), "title", f"{what}: field 'milestone'")
 
 
+_ASSOCIATIONS = {a.value: a for a in Association}
+
+
 def _association(value: Any, what: str) -> Association:
     if value in (None, ""):
         return Association.NONE
+    if (found := _ASSOCIATIONS.get(value)) is not None:
+        return found
     try:
         return Association(str(value).upper())
     except ValueError:
@@ -243,14 +256,15 @@ def _pick_repo(repo: RepoRef | None, what: str, *urls: Any) -> RepoRef:
 
 
 def _gh_reactions(groups: Any, what: str) -> Reactions:
-    if groups in (None, []):
+    if not groups:
         return Reactions()
     if not isinstance(groups, list):
         raise InputError(f"{what}: field 'reactionGroups' must be an array, got {_kind(groups)}")
     counts: dict[str, int] = {}
     for i, g in enumerate(groups):
-        g = _obj(g, f"{what}: reactionGroups[{i}]")
-        name = GH_REACTIONS.get(str(g.get("content", "")).upper())
+        if type(g) is not dict:
+            g = _obj(g, f"{what}: reactionGroups[{i}]")
+        name = GH_REACTIONS.get(g.get("content")) or GH_REACTIONS.get(str(g.get("content")).upper())
         if name is None:
             raise InputError(f"{what}: reactionGroups[{i}]: unknown reaction {g.get('content')!r}")
         users = g.get("users") or {}

@@ -8,14 +8,12 @@ page of ids, whatever the page size).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, insert, select
 
 from triagedesk.adapters.store.tables.core import (
     assignees,
@@ -44,12 +42,6 @@ CHUNK = 2000
 CHILDREN = (issue_labels, assignees, reactions, comments, issue_events)
 #: reactions.target for the issue itself (comments use their position)
 ISSUE_TARGET = -1
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -129,38 +121,121 @@ def to_rows(issue: Issue) -> Rows:
 
 
 def digest(rows: Rows) -> str:
-    """sha1 of every stored field; equal issues give equal digests on every backend."""
-    payload = json.dumps(
-        [
-            sorted((k, v) for k, v in rows.issue.items() if k != "content_hash"),
+    """sha1 of every stored field (before ids and the digest itself are added).
+
+    ``repr`` of plain values (str, int, bool, None, aware datetimes) is exact and
+    fast; equal issues give equal digests on every backend.
+    """
+    payload = repr(
+        (
+            tuple(v for k, v in rows.issue.items() if k not in ("content_hash", "repo_id")),
             [r["name"] for r in rows.labels],
             [r["login"] for r in rows.assignees],
-            [list(r.values()) for r in rows.reactions],
-            [list(r.values()) for r in rows.comments],
-            [list(r.values()) for r in rows.events],
-        ],
-        default=_iso,
-        ensure_ascii=False,
+            [tuple(r.values()) for r in rows.reactions],
+            [tuple(r.values()) for r in rows.comments],
+            [tuple(r.values()) for r in rows.events],
+        )
     )
     return hashlib.sha1(payload.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
 
-def load_issues(conn: Connection, ids: Sequence[int]) -> dict[int, Issue]:
-    """Assemble the aggregates of ``ids`` (a few queries, whatever the count)."""
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` with the driver's executemany, past SQLAlchemy's per-row work.
+
+    The statement is compiled once for the dialect and the column types' bind
+    processors (UTC timestamps, booleans) are applied here, so the values are the
+    ones SQLAlchemy itself would send.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    procs = {
+        k: p
+        for k in keys
+        if (p := table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    order = list(compiled.positiontup or keys) if compiled.positional else keys
+    # column by column: map() and zip() keep the per-row work in C
+    columns: list[Any] = []
+    for k in order:
+        values = [r[k] for r in rows]
+        columns.append(list(map(procs[k], values)) if k in procs else values)
+    tuples = zip(*columns, strict=True)
+    params: list[Any] = (
+        list(tuples) if compiled.positional else [dict(zip(order, t, strict=True)) for t in tuples]
+    )
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _children(
+    conn: Connection, ids: Sequence[int], tables: Sequence[Table]
+) -> dict[str, dict[int, list[Any]]]:
     kids: dict[str, dict[int, list[Any]]] = {}
-    for table in CHILDREN:
+    for table in tables:
         grouped: dict[int, list[Any]] = defaultdict(list)
+        order = (
+            (table.c.issue_id, table.c.target, table.c.content)
+            if table is reactions
+            else (table.c.issue_id, table.c.position)
+        )
         for part in chunks(ids):
-            order = (
-                (table.c.issue_id, table.c.target, table.c.content)
-                if table is reactions
-                else (table.c.issue_id, table.c.position)
-            )
             for row in conn.execute(
                 select(table).where(table.c.issue_id.in_(part)).order_by(*order)
             ):
                 grouped[row.issue_id].append(row)
         kids[table.name] = grouped
+    return kids
+
+
+def _reactions_by_target(rows: Sequence[Any]) -> dict[int, dict[str, int]]:
+    react: dict[int, dict[str, int]] = defaultdict(dict)
+    for x in rows:
+        react[x.target][x.content] = x.count
+    return react
+
+
+def _comments(rows: Sequence[Any], react: dict[int, dict[str, int]]) -> tuple[Comment, ...]:
+    return tuple(
+        Comment(
+            id=c.github_id,
+            author=c.author,
+            body=c.body,
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+            author_association=Association(c.author_association),
+            reactions=Reactions.of(react.get(c.position, {})),
+            url=c.url,
+        )
+        for c in rows
+    )
+
+
+def _events(rows: Sequence[Any]) -> tuple[IssueEvent, ...]:
+    return tuple(IssueEvent(EventKind(e.kind), e.actor, e.at, e.subject) for e in rows)
+
+
+def load_comments(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Comment, ...]]:
+    """The stored comments (with their reactions) of ``ids``; issues without any are absent."""
+    kids = _children(conn, ids, (comments, reactions))
+    return {
+        iid: _comments(rows, _reactions_by_target(kids["reactions"].get(iid, ())))
+        for iid, rows in kids["comments"].items()
+    }
+
+
+def load_events(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[IssueEvent, ...]]:
+    """The stored events of ``ids``; issues without any are absent."""
+    return {
+        iid: _events(rows)
+        for iid, rows in _children(conn, ids, (issue_events,))["issue_events"].items()
+    }
+
+
+def load_issues(conn: Connection, ids: Sequence[int]) -> dict[int, Issue]:
+    """Assemble the aggregates of ``ids`` (a few queries, whatever the count)."""
+    kids = _children(conn, ids, CHILDREN)
     out: dict[int, Issue] = {}
     for part in chunks(ids):
         q = (
@@ -169,9 +244,7 @@ def load_issues(conn: Connection, ids: Sequence[int]) -> dict[int, Issue]:
             .where(issues.c.id.in_(part))
         )
         for r in conn.execute(q):
-            react: dict[int, dict[str, int]] = defaultdict(dict)
-            for x in kids["reactions"].get(r.id, ()):
-                react[x.target][x.content] = x.count
+            react = _reactions_by_target(kids["reactions"].get(r.id, ()))
             out[r.id] = Issue(
                 ref=IssueRef(repo_of(r.full_name), r.number),
                 title=r.title,
@@ -187,23 +260,8 @@ def load_issues(conn: Connection, ids: Sequence[int]) -> dict[int, Issue]:
                 assignees=tuple(x.login for x in kids["assignees"].get(r.id, ())),
                 milestone=r.milestone,
                 reactions=Reactions.of(react.get(ISSUE_TARGET, {})),
-                comments=tuple(
-                    Comment(
-                        id=c.github_id,
-                        author=c.author,
-                        body=c.body,
-                        created_at=c.created_at,
-                        updated_at=c.updated_at,
-                        author_association=Association(c.author_association),
-                        reactions=Reactions.of(react.get(c.position, {})),
-                        url=c.url,
-                    )
-                    for c in kids["comments"].get(r.id, ())
-                ),
-                events=tuple(
-                    IssueEvent(EventKind(e.kind), e.actor, e.at, e.subject)
-                    for e in kids["issue_events"].get(r.id, ())
-                ),
+                comments=_comments(kids["comments"].get(r.id, ()), react),
+                events=_events(kids["issue_events"].get(r.id, ())),
                 url=r.url,
                 locked=bool(r.locked),
             )

@@ -21,7 +21,10 @@ from triagedesk.adapters.store.db import translated
 from triagedesk.adapters.store.issue_rows import (
     CHILDREN,
     Rows,
+    bulk_insert,
     chunks,
+    load_comments,
+    load_events,
     load_issues,
     repo_of,
     to_rows,
@@ -115,23 +118,7 @@ class SqlIssueStore:
         repo_ids = self._ensure_repos(conn, {ref.repo for ref in batch})
         existing = self._existing(conn, repo_ids, list(batch))
         if keep_comments or keep_events:
-            need = [
-                existing[ref][0]
-                for ref, issue in batch.items()
-                if ref in existing
-                and ((keep_comments and not issue.comments) or (keep_events and not issue.events))
-            ]
-            if need:
-                stored = load_issues(conn, need)
-                for ref, issue in list(batch.items()):
-                    if ref not in existing or existing[ref][0] not in stored:
-                        continue
-                    old = stored[existing[ref][0]]
-                    if keep_comments and not issue.comments and old.comments:
-                        issue = replace(issue, comments=old.comments)
-                    if keep_events and not issue.events and old.events:
-                        issue = replace(issue, events=old.events)
-                    batch[ref] = issue
+            self._keep_stored(conn, batch, existing, keep_comments, keep_events)
 
         new: list[tuple[IssueRef, Rows]] = []
         changed: list[tuple[int, Rows]] = []
@@ -157,11 +144,33 @@ class SqlIssueStore:
                 for part in chunks(changed_ids):
                     conn.execute(delete(table).where(table.c.issue_id.in_(part)))
         if new:
-            conn.execute(insert(issues), [r.issue for _, r in new])
+            bulk_insert(conn, issues, [r.issue for _, r in new])
             fresh = self._existing(conn, repo_ids, [ref for ref, _ in new])
             ids.extend((fresh[ref][0], r) for ref, r in new)
         self._insert_children(conn, ids)
         return UpsertResult(inserted=len(new), updated=len(changed), unchanged=unchanged)
+
+    @staticmethod
+    def _keep_stored(
+        conn: Connection,
+        batch: dict[IssueRef, Issue],
+        existing: dict[IssueRef, tuple[int, str]],
+        keep_comments: bool,
+        keep_events: bool,
+    ) -> None:
+        """Give incoming issues without comments/events the stored ones (loaded alone)."""
+        if keep_comments:
+            ids = [existing[r][0] for r, i in batch.items() if r in existing and not i.comments]
+            stored_c = load_comments(conn, ids) if ids else {}
+            for ref, issue in list(batch.items()):
+                if ref in existing and not issue.comments and existing[ref][0] in stored_c:
+                    batch[ref] = replace(issue, comments=stored_c[existing[ref][0]])
+        if keep_events:
+            ids = [existing[r][0] for r, i in batch.items() if r in existing and not i.events]
+            stored_e = load_events(conn, ids) if ids else {}
+            for ref, issue in list(batch.items()):
+                if ref in existing and not issue.events and existing[ref][0] in stored_e:
+                    batch[ref] = replace(issue, events=stored_e[existing[ref][0]])
 
     @staticmethod
     def _insert_children(conn: Connection, ids: list[tuple[int, Rows]]) -> None:
@@ -173,8 +182,7 @@ class SqlIssueStore:
             (issue_events, "events"),
         ):
             rows = [{"issue_id": i, **row} for i, r in ids for row in getattr(r, attr)]
-            if rows:
-                conn.execute(insert(table), rows)
+            bulk_insert(conn, table, rows)
 
     @staticmethod
     def _ensure_repos(conn: Connection, refs: set[RepoRef]) -> dict[RepoRef, int]:
