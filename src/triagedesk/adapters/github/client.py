@@ -9,7 +9,6 @@ reshaped as REST JSON (``graphql.py``).
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -19,9 +18,9 @@ from urllib.parse import quote
 
 import httpx
 
-from triagedesk.adapters.github import graphql as gq
 from triagedesk.adapters.github import records
 from triagedesk.adapters.github.auth import AppInstallationToken, StaticToken, token_source
+from triagedesk.adapters.github.pages import IssuePages, field_of
 from triagedesk.adapters.github.rest import Answer, Kind, Transport
 from triagedesk.domain.errors import (
     ConfigError,
@@ -44,11 +43,6 @@ from triagedesk.ports.issue_source import IssuePage, Probe
 from triagedesk.settings import Secrets
 from triagedesk.settings.github import GithubSettings
 
-log = logging.getLogger(__name__)
-
-#: smallest GraphQL page the client falls back to when big pages keep failing
-MIN_PAGE = 25
-
 
 def _label_path(name: str) -> str:
     return quote(name, safe="")
@@ -58,25 +52,12 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _field(obj: Any, key: str, what: str) -> Any:
-    """``obj[key]`` of a GitHub answer, or a TrackerError naming what was malformed."""
-    if not isinstance(obj, dict) or obj.get(key) is None:
-        raise TrackerError(f"GitHub answered {what} without {key!r}")
-    return obj[key]
-
-
-def _dig(obj: Any, *keys: str) -> Any:
-    for key in keys:
-        obj = _field(obj, key, "a GraphQL follow-up page")
-    return obj
-
-
 class GithubClient:
     """Talks to one GitHub (github.com or an Enterprise Server) through one Transport."""
 
     def __init__(self, transport: Transport) -> None:
         self.t = transport
-        self.page_size = transport.settings.page_size
+        self.pages = IssuePages(transport)
 
     def close(self) -> None:
         self.t.close()
@@ -183,7 +164,7 @@ class GithubClient:
             kind=Kind.CREATE,
             content=True,
         )
-        return int(_field(answer.body, "id", "the new comment"))
+        return int(field_of(answer.body, "id", "the new comment"))
 
     def update_comment(self, repo: RepoRef, comment_id: int, body: str) -> None:
         self.t.request(
@@ -233,7 +214,7 @@ class GithubClient:
         answer = self.t.request(
             "POST", f"/repos/{repo}/issues", json=payload, kind=Kind.CREATE, content=True
         )
-        return IssueRef(repo, int(_field(answer.body, "number", "the new issue")))
+        return IssueRef(repo, int(field_of(answer.body, "number", "the new issue")))
 
     def ensure_label(self, repo: RepoRef, name: str, color: str, description: str) -> str:
         """Create or update a label; "created", "updated" or "unchanged" (no write then)."""
@@ -273,156 +254,11 @@ class GithubClient:
         return "updated"
 
     # -- IssueSource ---------------------------------------------------------------------
-
     def probe(self, repo: RepoRef, etag: str | None, last_modified: str | None) -> Probe:
-        """The newest-updated issue (or pull request) of ``repo``, asked conditionally.
-
-        Any change to any issue (edit, label, comment, close) bumps its ``updated_at``
-        and so changes this one-item page and its ETag; an unchanged repository is
-        answered 304, which GitHub does not count against the rate limit.
-        """
-        headers: dict[str, str] = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        answer = self.t.request(
-            "GET",
-            f"/repos/{repo}/issues",
-            params={"state": "all", "sort": "updated", "direction": "desc", "per_page": 1},
-            headers=headers,
-        )
-        if answer.not_modified:
-            return Probe(False, etag, last_modified)
-        return Probe(True, answer.headers.get("etag"), answer.headers.get("last-modified"))
-
-    def _graphql(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        waited = False
-        while True:
-            answer = self.t.request(
-                "POST",
-                self.t.settings.graphql_endpoint(),
-                json={
-                    "query": gq.QUERIES[operation],
-                    "operationName": operation,
-                    "variables": variables,
-                },
-                kind=Kind.READ,
-                resource="graphql",
-            )
-            body = answer.body if isinstance(answer.body, dict) else {}
-            errors = body.get("errors") or []
-            if not errors:
-                break
-            first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
-            kind = str(first.get("type", ""))
-            msg = str(first.get("message", ""))[:300]
-            if kind == "NOT_FOUND":
-                raise NotFoundError(f"GitHub GraphQL {operation}: {msg}")
-            if kind == "RATE_LIMITED" and not waited:
-                # GraphQL says so in a 200 answer: wait for the reset (or stop) like REST
-                self.t.wait_for_reset(self.t.rate.bucket("graphql").reset_at, "graphql")
-                waited = True
-                continue
-            if kind == "RATE_LIMITED":
-                raise RateLimited(
-                    f"GitHub GraphQL rate limit: {msg}",
-                    reset_at=self.t.rate.bucket("graphql").reset_at,
-                )
-            raise TrackerError(f"GitHub GraphQL {operation}: {kind or 'error'}: {msg}")
-        data = body.get("data")
-        if not isinstance(data, dict):
-            raise TrackerError(f"GitHub GraphQL {operation}: answer without data")
-        return data
+        return self.pages.probe(repo, etag, last_modified)
 
     def issue_page(self, repo: RepoRef, *, since: datetime | None, after: str | None) -> IssuePage:
-        sent_before = self.t.rate.sent
-        first = self.page_size
-        while True:
-            variables: dict[str, Any] = {
-                "owner": repo.owner,
-                "name": repo.name,
-                "first": first,
-                "after": after,
-                "since": since.astimezone(UTC).isoformat().replace("+00:00", "Z")
-                if since
-                else None,
-            }
-            try:
-                data = self._graphql("IssuesPage", variables)
-                break
-            except TrackerUnavailable:
-                # big pages time out on GitHub's side (502 after ~10 s): a smaller page
-                # at the same cursor asks for less work
-                if first <= MIN_PAGE:
-                    raise
-                first = max(MIN_PAGE, first // 2)
-        repository = data.get("repository")
-        if repository is None:
-            raise NotFoundError(f"repository {repo} not found on GitHub (or not visible)")
-        conn = _field(repository, "issues", "an issue page")
-        followups_before = self.t.rate.sent
-        issues: list[Issue] = []
-        rejected = 0
-        for node in conn.get("nodes") or []:
-            try:
-                issue = self._issue_from_node(repo, node)
-            except (InputError, KeyError, TypeError, ValueError) as exc:
-                # one malformed issue must not stop the sync: skip it, say so, keep the rest
-                log.warning("github: %s: skipped a malformed issue: %s", repo, exc)
-                rejected += 1
-                continue
-            if issue is not None:
-                issues.append(issue)
-        followups = self.t.rate.sent - followups_before
-        info = conn.get("pageInfo") or {}
-        return IssuePage(
-            issues=tuple(issues),
-            end_cursor=info.get("endCursor"),
-            has_next=bool(info.get("hasNextPage")),
-            total=conn.get("totalCount"),
-            requests=self.t.rate.sent - sent_before,
-            followups=followups,
-            rejected=rejected,
-        )
-
-    def _issue_from_node(self, repo: RepoRef, node: dict[str, Any]) -> Issue | None:
-        comments_conn = node.get("comments") or {}
-        comments = [gq.rest_comment(c) for c in comments_conn.get("nodes") or []]
-        info = comments_conn.get("pageInfo") or {}
-        while info.get("hasNextPage"):
-            more = self._graphql(
-                "IssueComments",
-                {
-                    "owner": repo.owner,
-                    "name": repo.name,
-                    "number": node["number"],
-                    "after": info.get("endCursor"),
-                },
-            )
-            conn = _dig(more, "repository", "issue", "comments")
-            comments.extend(gq.rest_comment(c) for c in conn.get("nodes") or [])
-            info = conn.get("pageInfo") or {}
-        timeline_conn = node.get("timelineItems") or {}
-        events = [e for e in (gq.rest_event(n) for n in timeline_conn.get("nodes") or []) if e]
-        info = timeline_conn.get("pageInfo") or {}
-        while info.get("hasNextPage"):
-            more = self._graphql(
-                "IssueTimeline",
-                {
-                    "owner": repo.owner,
-                    "name": repo.name,
-                    "number": node["number"],
-                    "after": info.get("endCursor"),
-                },
-            )
-            conn = _dig(more, "repository", "issue", "timelineItems")
-            events.extend(e for e in (gq.rest_event(n) for n in conn.get("nodes") or []) if e)
-            info = conn.get("pageInfo") or {}
-        raw = gq.rest_issue(node)
-        raw["comments"] = comments
-        raw["events"] = events
-        return records.issue_from_rest(raw, repo=repo)
+        return self.pages.issue_page(repo, since=since, after=after)
 
 
 def build_client(
