@@ -42,7 +42,11 @@ def dup_closes(corpus):
         if refs:
             fix = [c for c in team if re.search(r"wrong number|Correction|Oops", c["body"])]
             target = (
-                re.findall(r"#\d+|https://\S+/issues/\d+", fix[-1]["body"])[0] if fix else refs[-1]
+                re.findall(
+                    r"docker/for-(?:mac|win)#\d+|https://\S+/issues/\d+|#\d+", fix[-1]["body"]
+                )[0]
+                if fix
+                else refs[-1]
             )
             out.append((r, target))
     return out
@@ -213,3 +217,66 @@ def test_the_team_is_members_and_mostly_right_but_not_always(corpus):
         )
     assert complete > 300
     assert 0.01 <= asked_anyway / complete <= 0.2
+
+
+def test_team_decisions_follow_what_is_missing(corpus):
+    """Among bug reports the team answered, a missing ID mostly draws a request, a full one mostly not."""
+    guid = re.compile(
+        r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+    )
+    check = re.compile(r"^\[(?:OK|ERROR|PASS|FAIL)\]", re.M)
+    events = label_events(corpus)
+    asked = {True: 0, False: 0}
+    decided = {True: 0, False: 0}
+    for r in corpus.records:
+        body = r["body"]
+        if not ("Diagnostics ID" in body or "**Error:**" in body or "### Description:" in body):
+            continue  # not a bug report in a shape we can judge here
+        if DUP_WORDING.search(" ".join(c["body"] for c in r["comments"])):
+            continue
+        names = [e["label"]["name"] for e in events.get(r["url"], []) if e["event"] == "labeled"]
+        was_asked = any(
+            n in ("status/0-more-info-needed", "status/needs-information") for n in names
+        )
+        was_acked = any(n in ("status/1-acknowledged", "status/acknowledged") for n in names)
+        if not (was_asked or was_acked):
+            continue
+        missing_diag = not guid.search(body) and not check.search(body)
+        decided[missing_diag] += 1
+        asked[missing_diag] += was_asked
+    assert decided[True] > 150 and decided[False] > 150
+    assert asked[True] / decided[True] >= 0.75
+    assert (
+        asked[False] / decided[False] <= 0.55
+    )  # steps or a valid reproduction may still be missing
+
+
+def test_empty_reports_misfiled_reports_and_reopens(corpus):
+    empty = [r for r in corpus.records if not r["body"].strip()]
+    assert empty and any(
+        "No content" in c["body"] or "empty" in c["body"] for r in empty for c in r["comments"]
+    )
+    misfiled = [
+        r for r in corpus.records if any("other platform" in c["body"] for c in r["comments"])
+    ]
+    assert len(misfiled) >= 10 and all(
+        r["state"] == "CLOSED"
+        for r in misfiled
+        if r["comments"][-1]["authorAssociation"] == "MEMBER"
+    )
+    reopened = [r for r in corpus.records if r["stateReason"] == "REOPENED"]
+    assert len(reopened) >= 5
+    quoted = [
+        r
+        for r in corpus.records
+        if any(
+            c["authorAssociation"] == "MEMBER"
+            and (
+                "In the logs I can see" in c["body"]
+                or "bundle shows" in c["body"]
+                or "diagnostics, this line" in c["body"]
+            )
+            for c in r["comments"]
+        )
+    ]
+    assert len(quoted) >= 50

@@ -119,7 +119,7 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     elif d.placement == "docker_info":
         d.docker_info = docker_info_block(env, rng, f" Diagnostics ID: {d.diag_id}")
     facts.title = _title(rng, prob, params) if not empty or rng.random() < 0.7 else "Bug"
-    facts.body = render_bug(d, rng)
+    facts.body = "" if empty and rng.random() < 0.2 else render_bug(d, rng)
     facts.repro_kind = d.repro.kind if not empty else "placeholder"
     facts.missing = _missing(d, facts)
     facts.evidence = errors[0] if errors else fill(prob.errors[0], params)

@@ -19,7 +19,9 @@ def parse_day(text: str) -> datetime:
 
 def iso(at: datetime) -> str:
     """``2025-03-04T05:06:07Z``: the shape GitHub prints."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if at.utcoffset():
+        at = at.astimezone(UTC)
+    return at.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def days(n: float) -> timedelta:

@@ -88,14 +88,20 @@ _WIN_CPUS = (
 )
 
 
+def _since(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+_WIN_SINCE = tuple((text, _since(day)) for text, day in _WIN)
+_MAC_SINCE = tuple((text, _since(day)) for text, day, _m in _MAC)
+
+
 def _pick_os(rng: random.Random, at: datetime, platform: str) -> str:
-    if platform == "win":
-        rows = [r for r in _WIN if datetime.fromisoformat(r[1]).replace(tzinfo=UTC) <= at]
-        text = rng.choice(rows or _WIN)[0]
-        return text.replace("{b}", str(rng.randint(1000, 6500)))
-    mrows = [r for r in _MAC if datetime.fromisoformat(r[1]).replace(tzinfo=UTC) <= at]
-    text, _since, _m = rng.choice(mrows or _MAC)
-    return text.replace("{m}", str(rng.randint(0, 6)))
+    """An OS line that existed at ``at``."""
+    table = _WIN_SINCE if platform == "win" else _MAC_SINCE
+    rows = [text for text, since in table if since <= at] or [text for text, _s in table]
+    text = rng.choice(rows)
+    return text.replace("{b}", str(rng.randint(1000, 6500))).replace("{m}", str(rng.randint(0, 6)))
 
 
 def install_context(rng: random.Random, at: datetime, version: str) -> tuple[str, str]:

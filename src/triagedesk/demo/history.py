@@ -236,6 +236,18 @@ def _ask(c: Ctx, tl: Timeline, status: _Status, at: datetime, who: Person) -> da
             tl.unlabel(close_at, cwho, name)
     tl.close(close_at, cwho, "not_planned" if rng.random() < 0.8 else "completed")
     c.marks.append((close_at, "closed_no_info"))
+    if rng.random() < 0.12:  # the reporter comes back after the close
+        back = _after(rng, close_at, 12, 24 * 30)
+        diag = c.later_id or diagnose.fresh_id(rng, back - timedelta(minutes=rng.randint(3, 90)))
+        tl.comment(back, c.author, phrases.reporter_answer(rng, diag, "reproduction" in missing))
+        c.marks.append((back, "answered"))
+        reopen_at = _after(rng, back, 2, 24 * 7)
+        rwho = team_on(reopen_at, rng)
+        tl.reopen(reopen_at, rwho)
+        status.move(reopen_at, rwho, "status/0-triage", rng)
+        c.marks.append((reopen_at, "reopened"))
+        if rng.random() < 0.6:
+            return _after(rng, reopen_at, 1, 24 * 5)
     return None
 
 
@@ -276,6 +288,12 @@ def _acknowledge(c: Ctx, tl: Timeline, status: _Status, at: datetime, who: Perso
         )
     if rng.random() < 0.12:
         tl.label(at, who, f"version/{c.version}")
+    elif rng.random() < 0.01:  # an OS version in the version label, by mistake
+        tl.label(
+            at,
+            who,
+            rng.choice(("version/14.6", "version/15.1", "version/22H2", "version/Windows 11")),
+        )
     if c.role == "root" and rng.random() < 0.3:
         tl.label(at, who, FROZEN)
     fixed = c.role == "root" and c.outbreak_end is not None and rng.random() < 0.75
@@ -336,6 +354,9 @@ def _crowd(c: Ctx, tl: Timeline) -> None:
         extra = ""
         if rng.random() < 0.2:
             extra = f"Diagnostics ID: {diagnose.fresh_id(rng, at)}"
-        tl.comment(
-            at, person, phrases.same_here(rng, f"4.{minor_at(at)}.{rng.randint(0, 2)}", extra)
-        )
+        version = f"4.{minor_at(at)}.{rng.randint(0, 2)}"
+        tl.comment(at, person, phrases.same_here(rng, version, extra))
+        if rng.random() < 0.08:  # the team records each version users confirmed
+            tl.label(
+                at + timedelta(hours=rng.uniform(1, 48)), team_on(at, rng), f"version/{version}"
+            )

@@ -161,9 +161,9 @@ def choose_kind(rng: random.Random, p: Problem) -> str:
         return "placeholder"
     if r < 0.33:
         return "none"
-    if r < 0.36:
-        broken = [b for k, b in _BROKEN_OF if k in p.repro] or ["sh_syntax"]
-        return rng.choice(broken)
+    if r < 0.375:
+        broken = [b for k, b in _BROKEN_OF if k in p.repro]
+        return rng.choice(broken if broken and rng.random() < 0.6 else BROKEN)
     weights = [
         _KIND_WEIGHT[k] * (2.5 if i == 0 and k in ("dockerfile", "compose") else 1.0)
         for i, k in enumerate(p.repro)
