@@ -103,11 +103,12 @@ def test_incremental_sync_fetches_only_what_changed(
 
 
 def test_interrupted_sync_resumes_where_it_stopped(
-    github_server: GithubServer, sqlite_engine: Engine
+    github_server: GithubServer, engine: Engine
 ) -> None:
+    """On SQLite and PostgreSQL: the cursor and the pages before it survive the failure."""
     _seed(github_server, MAC, 500, comments=1)
     client = make_client(github_server, FakeClock(T0 + 10**6), max_retries=1)
-    store, states = SqlIssueStore(sqlite_engine), SqlSyncState(sqlite_engine)
+    store, states = SqlIssueStore(engine), SqlSyncState(engine)
     # pages 1 and 2 succeed; page 3 keeps failing (at every smaller page size too)
     github_server.inject("POST", "/graphql", Fault(PASS), Fault(PASS), *[Fault(502)] * 10)
     report = sync_repos(client, store, states, [MAC], now=_now)
