@@ -105,7 +105,7 @@ def sync_labels(
         for w in wanted:
             want = w.label
             if existing is None:
-                action, detail = "ensure", "not read (no credentials)"
+                action, detail = "ensure", ""
             else:
                 action, detail = _diff(existing.get(want.name.lower()), want)
             applied = False

@@ -192,11 +192,16 @@ def make_sync_hook(rt: Runtime) -> Callable[[datetime], str] | None:
 def _print_labels(outcomes: list[LabelOutcome], shadowed: bool) -> None:
     from rich.table import Table
 
-    table = Table("repository", "label", "action", "detail")
+    table = Table("repository", "label", "colour", "action", "what differs")
     for o in outcomes:
-        table.add_row(o.repo, o.name, o.action, o.detail)
+        table.add_row(o.repo, o.name, f"#{o.color}", o.action, o.detail)
     console.print(table)
     changes = [o for o in outcomes if o.action not in ("unchanged",)]
+    if any(o.action == "ensure" for o in outcomes):
+        console.print(
+            "the repositories' labels were not read (no GitHub credentials): "
+            "every label is listed as 'ensure'"
+        )
     if shadowed:
         console.print(
             f"shadow mode: {len(changes)} label change(s) planned, nothing written "
