@@ -88,13 +88,16 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     if p.outbreak >= 0:
         shared, old_fail, new_fail = _outbreak_params(plan, seed, p.outbreak)
         params.update({k: shared[k] for k in _SHARED_KEYS})
+        env = make_env(rng, plat, p.created, shared["ver"] if rng.random() < 0.7 else "")
         errors = [fill(prob.errors[0], params)]
         errors += [fill(e, params) for e in prob.errors[1:] if rng.random() < 0.4]
     else:
         old_fail, new_fail = _failing(rng, prob)
+        env = make_env(rng, plat, p.created)
+        minor = int(env.version.split(".")[1])
+        params["ver"], params["prev"] = env.version, f"4.{max(0, minor - 1)}.{rng.randint(0, 2)}"
         picked = rng.sample(prob.errors, k=rng.randint(1, len(prob.errors)))
         errors = [fill(e, params) for e in picked] if rng.random() < 0.85 else []
-    env = make_env(rng, plat, p.created)
     params["chip"] = env.chip
     era = rng.choices(_ERAS, weights=_ERA_W)[0]
     empty = era in ("form", "checkbox") and rng.random() < 0.035

@@ -141,8 +141,12 @@ def install_context(rng: random.Random, at: datetime, version: str) -> tuple[str
     return "", ""
 
 
-def make_env(rng: random.Random, platform: str, at: datetime) -> Env:
+def make_env(rng: random.Random, platform: str, at: datetime, pinned: str = "") -> Env:
+    """A reporter's environment at ``at``; ``pinned`` fixes the Desktop version (an outbreak's)."""
     version, build = version_at(at, rng, lag=3)
+    if pinned:
+        _four, minor, patch = (int(x) for x in pinned.split("."))
+        version, build = pinned, build_of(minor, patch)
     shown = version_text(version, build, rng)
     os_line = _pick_os(rng, at, platform)
     if platform == "mac":

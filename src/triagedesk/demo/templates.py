@@ -44,7 +44,13 @@ def _diag_cmd(platform: str) -> str:
 
 
 def _id_line_value(d: Draft) -> str:
-    return d.diag_id if d.placement == "template" and d.diag_id else d.missing
+    if d.diag_id and d.placement == "template":
+        return d.diag_id
+    if d.diag_id:  # given elsewhere in the body
+        if d.placement == "docker_info":
+            return "in the docker info output"
+        return "" if len(d.missing) % 2 else "see below"
+    return d.missing
 
 
 def _id_extra(d: Draft, rng: random.Random) -> str:
