@@ -218,3 +218,19 @@ def test_github_enterprise_server_paths(github_server: GithubServer) -> None:
     # pagination links keep the /api/v3 prefix
     numbers = [i["number"] for i in client.t.paginate(f"/repos/{REPO}/issues", {"state": "all"})]
     assert len(numbers) == 150
+
+
+def test_marker_lookup_falls_back_to_the_scan_when_search_is_rate_limited(
+    github_server: GithubServer,
+) -> None:
+    clock = FakeClock(T0 + 10_000)
+    internal = RepoRef("docker", "pinata")
+    marker = '<!-- triagedesk:escalation "docker/for-mac#3" -->'
+    github_server.add_issue(str(internal), body=f"{marker}\nbody", created=T0)
+    github_server.set_rate("search", remaining=0, reset_in=3000)
+    client = make_client(github_server, clock, max_wait_seconds=60)
+    assert client.find_issue_with_marker(internal, marker) == IssueRef(internal, 1)
+    assert [r.path for r in github_server.requests()] == [
+        "/search/issues",
+        "/repos/docker/pinata/issues",
+    ]

@@ -107,7 +107,8 @@ class GithubClient:
         text = marker.strip()
         if text.startswith("<!--") and text.endswith("-->"):
             text = text[4:-3].strip()
-        query = f'repo:{repo} in:body "{text}" is:issue'
+        # a quote would end the phrase early: search ignores punctuation anyway
+        query = f'repo:{repo} in:body "{text.replace(chr(34), " ")}" is:issue'
         try:
             answer = self.t.request(
                 "GET",
