@@ -160,9 +160,7 @@ def rest_event(node: dict[str, Any]) -> dict[str, Any] | None:
         repo = (canonical.get("repository") or {}).get("nameWithOwner", "")
         if canonical.get("number") is not None:
             # records.event_from_rest reads the duplicate's target from "subject"
-            out["subject"] = (
-                f"{repo}#{canonical['number']}" if repo else f"#{canonical['number']}"
-            )
+            out["subject"] = f"{repo}#{canonical['number']}" if repo else f"#{canonical['number']}"
     return out
 
 
