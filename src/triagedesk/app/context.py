@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triagedesk.ports.actions import ActionLog
+from triagedesk.ports.diagnostics import DiagnosticsBucket
 from triagedesk.ports.intelligence import IntelligenceStore
+from triagedesk.ports.quality import ChecklistStore
+from triagedesk.ports.repro import ReproValidator
 from triagedesk.ports.store import IssueStore
 from triagedesk.ports.tracker import Tracker
 from triagedesk.settings import Settings
@@ -29,3 +32,9 @@ class AppContext:
     tracker: Tracker | None = None
     #: the persisted label model, duplicate index and feedback (categorise)
     intelligence: IntelligenceStore | None = None
+    #: checklists with history, people's reproductions, bundle lookups (quality)
+    checklists: ChecklistStore | None = None
+    #: the diagnostics bucket; None: bundles are not looked up ("could not verify")
+    diagnostics: DiagnosticsBucket | None = None
+    #: static checks of reproductions (bash -n, Dockerfile, Compose); None: pure checks only
+    repro_validator: ReproValidator | None = None
