@@ -302,3 +302,27 @@ def test_csv_export(sqlite_engine: Engine) -> None:
     assert rows[0]["labels"] == "needs-triage; area/network"
     assert rows[0]["comments"] == "2"
     assert rows[1]["title"].startswith("'=")  # a formula, defused
+
+
+def test_a_record_the_database_refuses_is_skipped_alone(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A refusal inside a batch rolls the batch back; the import retries it record by record."""
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON issues WHEN NEW.title = 'poison' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        )
+    store = SqlIssueStore(sqlite_engine)
+    batch = [make_issue(n) for n in range(1, 6)]
+    batch[2] = make_issue(3, title="poison")
+    path = _write(tmp_path / "p.json", [issue_to_rest(i) for i in batch])
+    summary = _import(store, path, batch=10)
+    assert (summary.inserted, summary.skipped) == (4, 1)
+    assert summary.comments == 8
+    assert (
+        "issue docker/for-mac#3: the database refused it: database error: refused by a trigger"
+        in _problems(summary)
+    )
+    assert store.get_issue(IssueRef(MAC, 3)) is None
+    assert store.count_issues() == 4

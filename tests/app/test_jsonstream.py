@@ -48,6 +48,13 @@ ARRAY = b'[\n {"n": 1, "t": "a"},\n {"n": 2, "t": "b\\u00e9"},\n {"n": 3, "t": "
         (b'[{"n": 1} {"n": 2}]', [1], [1], ["expected ',' or ']'"]),
         (b'[{"n": 1}', [1], [1], ["ends before the closing ']'"]),
         (b"", [], [], ["the file is empty"]),
+        (b'[{"n": 1}, ' + b"[" * 100_000 + b"]" * 100_000 + b"]", [1], [1], ["nested too deeply"]),
+        (
+            b'{"n": 1}\n' + b"[" * 100_000 + b"\n" + b'{"n": 2}\n',
+            [1, 2],
+            [1, 3],
+            ["nested too deeply"],
+        ),
         (b'"just a string"', [], [], ["expected a JSON array"]),
     ],
 )

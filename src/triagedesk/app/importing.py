@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from triagedesk.app.jsonstream import Problem, Record, iter_records
-from triagedesk.domain.errors import InputError, StoreError, UserError
+from triagedesk.domain.errors import InputError, StoreError, StoreLocked, StoreReadOnly, UserError
 from triagedesk.domain.model import Comment, Issue, IssueEvent, IssueRef, RepoRef
 from triagedesk.ports.store import UpsertResult
 
@@ -286,23 +286,59 @@ class _Run:
     def flush(
         self, path: Path, batch: list[Issue], keep_comments: bool, keep_events: bool, where: str
     ) -> None:
+        refused: set[IssueRef] = set()
         try:
             result = self.store.upsert_issues(
                 batch, keep_comments=keep_comments, keep_events=keep_events
             )
+        except (StoreLocked, StoreReadOnly) as exc:
+            raise self._stopped(exc, path, where, len(batch)) from exc
         except StoreError as exc:
-            s = self.summary
-            raise type(exc)(
-                f"{exc} — import stopped at {path} ({where}); {s.issues} issues were stored "
-                f"before it, this batch of {len(batch)} was rolled back"
-            ) from exc
+            # the database refused something in this batch (rolled back whole): find the
+            # record(s) it refuses, one at a time, and keep all the others
+            result, refused = self._one_by_one(path, batch, keep_comments, keep_events, exc, where)
         s = self.summary
         s.inserted += result.inserted
         s.updated += result.updated
         s.unchanged += result.unchanged
-        for issue in {i.ref: i for i in batch}.values():
+        stored = {i.ref: i for i in batch}
+        for ref in refused:
+            stored.pop(ref, None)
+        for issue in stored.values():
             s.comments += len(issue.comments)
             s.events += len(issue.events)
+
+    def _one_by_one(
+        self,
+        path: Path,
+        batch: list[Issue],
+        keep_comments: bool,
+        keep_events: bool,
+        first: StoreError,
+        where: str,
+    ) -> tuple[UpsertResult, set[IssueRef]]:
+        total = UpsertResult()
+        refused: set[IssueRef] = set()
+        for issue in {i.ref: i for i in batch}.values():
+            try:
+                total += self.store.upsert_issues(
+                    [issue], keep_comments=keep_comments, keep_events=keep_events
+                )
+            except (StoreLocked, StoreReadOnly) as exc:
+                raise self._stopped(exc, path, where, len(batch)) from exc
+            except StoreError as exc:
+                refused.add(issue.ref)
+                self.problem(path, f"issue {issue.ref}", f"the database refused it: {exc}")
+                self.summary.skipped += 1
+        if refused and len(refused) == len({i.ref for i in batch}):
+            raise self._stopped(first, path, where, len(batch))
+        return total, refused
+
+    def _stopped(self, exc: StoreError, path: Path, where: str, size: int) -> StoreError:
+        return type(exc)(
+            f"{exc} — import stopped at {path} ({where}); {self.summary.issues} issues were "
+            f"stored before it, this batch of {size} was rolled back"
+        )
 
 
 def _join(

@@ -28,6 +28,13 @@ _WS = " \t\r\n"
 _decoder = json.JSONDecoder(strict=False)
 
 
+def _decode(buf: str, pos: int) -> tuple[Any, int]:
+    try:
+        return _decoder.raw_decode(buf, pos)
+    except RecursionError:  # hostile nesting: a corrupt record, not a crash
+        raise json.JSONDecodeError("JSON nested too deeply", buf, pos) from None
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     index: int
@@ -175,7 +182,7 @@ def iter_records(
         # decode one value starting at pos, reading on while it is incomplete
         while True:
             try:
-                value, end = _decoder.raw_decode(buf, pos)
+                value, end = _decode(buf, pos)
                 break
             except json.JSONDecodeError as exc:
                 incomplete = exc.pos >= len(buf) - 1 or exc.msg.startswith("Unterminated string")

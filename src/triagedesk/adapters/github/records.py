@@ -50,6 +50,11 @@ GH_REACTIONS = {
 }
 #: who a deleted account's content is attributed to (GitHub shows "ghost")
 GHOST = "ghost"
+#: bounds of the database columns (hostile input must fail its record, not the batch)
+MAX_NUMBER = 2**31 - 1
+MAX_ID = 2**63 - 1
+MAX_COUNT = 10**8
+MAX_NAME = 255
 
 _REPO_IN_URL = re.compile(
     r"^https?://(?:api\.)?[^/]+/(?:repos/)?([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+)(?:/|$)"
@@ -118,8 +123,21 @@ def _text(obj: Mapping[str, Any], key: str, what: str, *, required: bool = True)
 
 def _number(obj: Mapping[str, Any], key: str, what: str) -> int:
     value = _need(obj, key, what)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InputError(f"{what}: field {key!r} must be a positive integer, got {value!r:.40}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_NUMBER:
+        raise InputError(f"{what}: field {key!r} must be an issue number, got {value!r:.40}")
+    return value
+
+
+def _name(value: str, what: str) -> str:
+    """A login or label name: short text (GitHub allows 39 and 50 characters)."""
+    if len(value) > MAX_NAME:
+        raise InputError(f"{what}: longer than {MAX_NAME} characters ({len(value)})")
+    return value
+
+
+def _count(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise InputError(f"{what}: must be a count, got {value!r:.20}")
     return value
 
 
@@ -151,14 +169,19 @@ def _opt_time(obj: Mapping[str, Any], key: str, what: str) -> datetime | None:
 def _login(obj: Mapping[str, Any], key: str, what: str) -> str:
     """``obj[key]`` is a user object (or null for a deleted account)."""
     user = obj.get(key)
-    if type(user) is dict and type(login := user.get("login")) is str and login.isascii():
+    if (
+        type(user) is dict
+        and type(login := user.get("login")) is str
+        and login.isascii()
+        and len(login) <= MAX_NAME
+    ):
         return login
     if user is None:
         return GHOST
     if isinstance(user, str):  # some exports flatten users to their login
-        return check_text(user, f"{what}: field {key!r}")
+        return _name(check_text(user, f"{what}: field {key!r}"), f"{what}: field {key!r}")
     user = _obj(user, f"{what}: field {key!r}")
-    return _text(user, "login", f"{what}: field {key!r}")
+    return _name(_text(user, "login", f"{what}: field {key!r}"), f"{what}: field {key!r}")
 
 
 def _logins(obj: Mapping[str, Any], key: str, what: str) -> tuple[str, ...]:
@@ -174,10 +197,11 @@ def _labels(obj: Mapping[str, Any], what: str) -> tuple[str, ...]:
         raise InputError(f"{what}: field 'labels' must be an array, got {_kind(value)}")
     out: list[str] = []
     for i, label in enumerate(value):
+        where = f"{what}: labels[{i}]"
         if isinstance(label, str):
-            out.append(check_text(label, f"{what}: labels[{i}]"))
+            out.append(_name(check_text(label, where), where))
         else:
-            out.append(_text(_obj(label, f"{what}: labels[{i}]"), "name", f"{what}: labels[{i}]"))
+            out.append(_name(_text(_obj(label, where), "name", where), where))
     return tuple(out)
 
 
@@ -269,8 +293,8 @@ def _gh_reactions(groups: Any, what: str) -> Reactions:
             raise InputError(f"{what}: reactionGroups[{i}]: unknown reaction {g.get('content')!r}")
         users = g.get("users") or {}
         total = users.get("totalCount", 0) if isinstance(users, Mapping) else 0
-        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            raise InputError(f"{what}: reactionGroups[{i}].users.totalCount must be a count")
+        if type(total) is not int or not 0 <= total <= MAX_COUNT:
+            total = _count(total, f"{what}: reactionGroups[{i}].users.totalCount")
         counts[name] = counts.get(name, 0) + total
     return Reactions.of(counts)
 
@@ -278,10 +302,11 @@ def _gh_reactions(groups: Any, what: str) -> Reactions:
 def _comment_id(obj: Mapping[str, Any], url: str) -> int:
     for key in ("databaseId", "id"):
         value = obj.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
             return value
     m = _COMMENT_ID_IN_URL.search(url)
-    return int(m.group(1)) if m else 0
+    found = int(m.group(1)) if m and len(m.group(1)) < 19 else 0
+    return found if found <= MAX_ID else 0
 
 
 def comment_from_gh(obj: Any, what: str = "comment") -> Comment:
@@ -341,10 +366,7 @@ def _rest_reactions(value: Any, what: str) -> Reactions:
     value = _obj(value, f"{what}: field 'reactions'")
     counts: dict[str, int] = {}
     for name in REACTIONS:
-        n = value.get(name, 0)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise InputError(f"{what}: reactions[{name!r}] must be a count, got {n!r:.20}")
-        counts[name] = n
+        counts[name] = _count(value.get(name, 0), f"{what}: reactions[{name!r}]")
     return Reactions.of(counts)
 
 
@@ -356,7 +378,7 @@ def comment_from_rest(obj: Any, what: str = "comment") -> tuple[IssueRef | None,
     """A REST comment and the issue it belongs to (from ``issue_url``, when present)."""
     obj = _obj(obj, what)
     cid = obj.get("id", 0)
-    if isinstance(cid, bool) or not isinstance(cid, int) or cid < 0:
+    if isinstance(cid, bool) or not isinstance(cid, int) or not 0 <= cid <= MAX_ID:
         raise InputError(f"{what}: field 'id' must be a comment id, got {cid!r:.30}")
     what = f"{what} {cid}" if cid else what
     html = _text(obj, "html_url", what, required=False)
