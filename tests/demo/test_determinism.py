@@ -30,3 +30,22 @@ def test_end_date_moves_the_window(tmp_path):
 def test_sidecar_name(tmp_path):
     assert events_path_for(tmp_path / "c.json").name == "c.events.json"
     assert events_path_for(tmp_path / "c").name == "c.events.json"
+
+
+def test_same_bytes_across_processes_with_different_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "triagedesk"
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"h{hash_seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [str(exe), "demo-data", "--issues", "150", "--seed", "9", "--out", str(out), "--json"],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        outs.append((out.read_bytes(), events_path_for(out).read_bytes()))
+    assert outs[0] == outs[1]

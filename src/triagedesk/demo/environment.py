@@ -34,7 +34,7 @@ def version_text(version: str, build: int, rng: random.Random) -> str:
         return version
     if r < 0.9:
         return f"v{version}"
-    return f"Docker Desktop {version} (build {build})"
+    return f"{version} (build {build})"
 
 
 @dataclass(frozen=True, slots=True)

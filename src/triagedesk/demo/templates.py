@@ -127,6 +127,8 @@ def _checkbox(d: Draft, rng: random.Random) -> str:
             "- Are you running inside a virtualized Windows e.g. on a cloud server or a VM: "
             + ("" if d.empty else rng.choice(("No", "no", "No, bare metal", "Yes, Azure VM"))),
         ]
+    if d.docker_info and not d.empty:
+        lines += ["", "`docker info`:", "", f"```\n{d.docker_info}\n```"]
     extra = _id_extra(d, rng)
     if extra:
         lines += ["", extra]
@@ -186,6 +188,8 @@ def _legacy(d: Draft, rng: random.Random) -> str:
             f"- Is the problem new? {rng.choice(('yes', 'no'))}",
             f"- Did the problem appear with an update? {'yes' if e.context_kind in ('upgrade', 'update') else 'no'}",
         ]
+    if d.docker_info:
+        lines += ["", f"```\n{d.docker_info}\n```"]
     extra = _id_extra(d, rng)
     if extra:
         lines += ["", extra]
