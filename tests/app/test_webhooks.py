@@ -224,3 +224,25 @@ def test_handled_table_matches_change_enum() -> None:
     assert set(webhooks.HANDLED["release"]) == {"published", "prereleased"}
     assert not webhooks.is_handled("issue_comment", "deleted")
     assert not webhooks.is_handled("pull_request", "opened")
+
+
+def test_replay_plans_once_however_often_it_runs(sqlite_engine: Engine) -> None:
+    from dataclasses import replace
+
+    from triagedesk.app.replay import replay
+
+    triage.register_handlers()
+    ctx = context(sqlite_engine)
+    base = parse_payload("issues", "opened", json.dumps(load("issues/opened")).encode())
+    assert isinstance(base, webhooks.IssueDelivery)
+    issues = [
+        replace(base.issue, ref=IssueRef(MAC7411.repo, n), labels=labels)
+        for n, labels in [(1, ()), (2, (Status.ACKNOWLEDGED.value,)), (3, ("needs-triage",))]
+    ]
+    ctx.issues.upsert_issues(issues)
+    first = replay(ctx, [i.ref for i in issues])
+    second = replay(ctx, [i.ref for i in issues])
+    assert (first.issues, first.failed) == (3, [])
+    planned = SqlActionLog(sqlite_engine).list(ActionStatus.PLANNED)
+    assert sorted(r.action.issue.number for r in planned) == [1, 3]
+    assert second.actions == 2  # the same two decisions, not stored again

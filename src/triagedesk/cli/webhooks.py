@@ -323,7 +323,9 @@ def _action_row(r: ActionRecord) -> dict[str, Any]:
 
 def _describe(action: dict[str, Any]) -> str:
     skip = {"kind", "issue", "reason", "body"}
-    parts = [f"{k}={v}" for k, v in action.items() if k not in skip and v not in ("", [], None)]
+    parts = [
+        f"{k}={v}" for k, v in action.items() if k not in skip and v not in ("", [], None, False)
+    ]
     return " ".join(parts)
 
 
@@ -453,3 +455,52 @@ def deliveries_requeue(
     rt = runtime(db, config)
     n = SqlDeliveryQueue(rt.engine).requeue(ids, at=_now())
     emit({"requeued": n}, as_json, lambda d: console.print(f"requeued {d['requeued']}"))
+
+
+# --- replay -----------------------------------------------------------------------------------
+
+
+@app.command()
+def replay(
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    repo: Annotated[
+        list[str] | None, typer.Option("--repo", help="owner/name (repeatable); default: all")
+    ] = None,
+    include_closed: Annotated[
+        bool, typer.Option("--all", help="closed issues too (default: open ones)")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="at most N issues; 0 = all")] = 0,
+) -> None:
+    """Hear every stored issue as just opened: run the handlers, plan or apply their actions."""
+    from rich.progress import Progress
+
+    from triagedesk.app.replay import replay as run_replay
+    from triagedesk.domain.model import RepoRef
+
+    rt = runtime(db, config)
+    _quiet_logs()
+    register_all_handlers()
+    tracker = None if rt.settings.github.shadow else build_tracker(rt.settings, rt.secrets)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, tracker)
+    repos = [RepoRef.parse(r) for r in repo] if repo else [None]
+    refs = []
+    for r in repos:
+        for issue in ctx.issues.iter_issues(r):
+            if include_closed or issue.is_open:
+                refs.append(issue.ref)
+    if limit:
+        refs = refs[:limit]
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("replaying", total=len(refs))
+        report = run_replay(ctx, refs, on_progress=lambda n: progress.advance(task, n))
+    data = {"issues": report.issues, "actions": report.actions, "failed": report.failed}
+    emit(
+        data,
+        as_json,
+        lambda d: console.print(
+            f"replayed {d['issues']} issues: {d['actions']} actions recorded"
+            + (f", {len(d['failed'])} failed" if d["failed"] else "")
+        ),
+    )
