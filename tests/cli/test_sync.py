@@ -183,3 +183,25 @@ def test_sync_named_repository_and_the_internal_one(
     ]
     code, _, err = _run(capsys, "sync", "--repo", "not a repo", *args)
     assert code == 2 and "owner/name" in err
+
+
+def test_sync_state_shows_an_interrupted_run(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    code, out, _ = _run(capsys, "sync", "--state", *args)
+    assert code == 0 and "no repository has been synced yet" in out
+    _seed(github_server)
+    github_server.set_rate("graphql", remaining=1, reset_in=3000)
+    assert _run(capsys, "sync", *args)[0] == 1
+    code, out, _ = _run(capsys, "sync", "--state", *args, "--json")
+    rows = {r["repo"]: r for r in json.loads(out)}
+    assert rows["docker/for-mac"]["in_progress"] and rows["docker/for-mac"]["run_issues"] == 100
+    # showing the state sends nothing
+    before = len(github_server.requests())
+    _run(capsys, "sync", "--state", *args)
+    assert len(github_server.requests()) == before

@@ -96,11 +96,18 @@ def sync(
     internal: Annotated[
         bool, typer.Option("--internal", help="also the internal (engineering) repository")
     ] = False,
+    show_state: Annotated[
+        bool,
+        typer.Option("--state", help="show where each repository's sync stands; sync nothing"),
+    ] = False,
     db: DbOpt = "sqlite:///triagedesk.db",
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sync issues, comments, labels and label history from GitHub (incremental, resumable)."""
+    if show_state:
+        _show_state(db, config, as_json)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
     from triagedesk.adapters.store.issues import SqlIssueStore
@@ -153,6 +160,52 @@ def sync(
                 reset_at=report.reset_at,
             )
         raise TrackerError(f"sync stopped: {report.stopped}; run `triagedesk sync` again to resume")
+
+
+def _show_state(db: str, config: Path | None, as_json: bool) -> None:
+    from rich.table import Table
+
+    from triagedesk.adapters.store.sync_state import SqlSyncState
+
+    rt = runtime(db, config)
+    try:
+        states = SqlSyncState(rt.engine).all_states()
+    finally:
+        rt.close()
+
+    def stamp(value: datetime | None) -> str:
+        return value.isoformat(timespec="seconds") if value else ""
+
+    rows = [
+        {
+            "repo": str(st.repo),
+            "in_progress": st.in_progress,
+            "run": ("full" if st.run_full else "incremental") if st.in_progress else "",
+            "run_pages": st.run_pages if st.in_progress else 0,
+            "run_issues": st.run_issues if st.in_progress else 0,
+            "high_water": stamp(st.high_water),
+            "has_etag": bool(st.etag),
+            "last_finished_at": stamp(st.last_finished_at),
+            "last_full_at": stamp(st.last_full_at),
+        }
+        for st in states
+    ]
+
+    def human(_d: object) -> None:
+        if not rows:
+            console.print("no repository has been synced yet")
+            return
+        table = Table("repository", "run in progress", "newest update stored", "last finished")
+        for r in rows:
+            running = (
+                f"{r['run']}: {r['run_pages']} pages, {r['run_issues']} issues stored"
+                if r["in_progress"]
+                else "-"
+            )
+            table.add_row(str(r["repo"]), running, str(r["high_water"]), str(r["last_finished_at"]))
+        console.print(table)
+
+    emit(rows, as_json, human)
 
 
 def make_sync_hook(rt: Runtime) -> Callable[[datetime], str] | None:
