@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -71,8 +72,8 @@ def main() -> None:
     n = int(os.environ.get("BENCH_GITHUB_ISSUES", "10000"))
     server = GithubServer().start()
     try:
-        for resource in ("core", "graphql", "search"):
-            server.set_rate(resource, remaining=10**7, limit=10**7)
+        for bucket in ("core", "graphql", "search"):
+            server.set_rate(bucket, remaining=10**7, limit=10**7)
         _seed(server, MAC, n)
         _seed(server, WIN, 50)
         with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +135,8 @@ def main() -> None:
                 f"requests in {base_took:.1f} s"
             )
             print(f"GraphQL backfill vs REST baseline: {base_used / used:.0f}x fewer requests")
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"peak RSS of the process (server + client + store): {rss:.0f} MB")
             engine.dispose()
     finally:
         server.stop()
