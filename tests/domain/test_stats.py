@@ -236,3 +236,38 @@ def test_facts_from_issue_takes_the_final_close() -> None:
     assert f.label_events == (LabelChange(t0, True, "status/0-triage"),)
     s = compute_stats([f], W47, CFG)
     assert s.closed == 1 and s.time_to_resolution_hours.mean == 408.0
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [],
+        ["kind/bug"],
+        ["status/0-triage"],
+        ["Status/1-Acknowledged"],
+        ["needs-triage", "status/1-acknowledged"],
+        ["status/3-fixed", "status/0-wont-fix"],
+        ["status/4-fix-released-beta", "status/3-fixed", "NEEDS-TRIAGE"],
+        ["status/0-more-info-needed", "status/0-triage"],
+    ],
+)
+def test_resolver_agrees_with_status_of(labels: list[str]) -> None:
+    from triagedesk.domain.stats import resolver
+    from triagedesk.domain.workflow import status_of
+
+    aliases = {"needs-triage": Status.TRIAGE}
+    assert resolver(aliases)(labels) == status_of(labels, aliases)
+
+
+def test_by_repo_equals_separate_passes() -> None:
+    from triagedesk.domain.stats import compute_stats_by_repo
+
+    other = [
+        IssueFacts(repo="o/b", number=1, created_at=utc(2026, 11, 17), closed_at=utc(2026, 11, 18)),
+        IssueFacts(repo="o/b", number=2, created_at=utc(2026, 8, 1), closed_at=None),
+    ]
+    per_repo, total = compute_stats_by_repo([*HISTORY, *other], W47, CFG, ["o/a", "o/b", "o/c"])
+    assert per_repo["o/a"] == compute_stats(HISTORY, W47, CFG)
+    assert per_repo["o/b"] == compute_stats(other, W47, CFG)
+    assert per_repo["o/c"].opened_all_time == 0
+    assert total == compute_stats([*HISTORY, *other], W47, CFG)

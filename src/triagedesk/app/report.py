@@ -9,6 +9,7 @@ delivery in :mod:`triagedesk.app.report_delivery`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,13 +29,15 @@ from triagedesk.domain.sla import SlaSummary, Target, evaluate
 from triagedesk.domain.stats import (
     IssueFacts,
     StatsConfig,
-    compute_stats,
+    TimelineCache,
+    compute_stats_by_repo,
     label_status,
     resolution_histogram,
-    weekly_series,
+    resolver,
+    weekly_series_from_times,
 )
-from triagedesk.domain.trends import area_trends, surges, title_clusters, top
-from triagedesk.domain.workflow import Status, status_of
+from triagedesk.domain.trends import area_trends, surges, title_clusters, top_keys
+from triagedesk.domain.workflow import Status
 from triagedesk.ports.reports import ReportInputs, ReportSource
 from triagedesk.settings import Settings
 
@@ -42,6 +45,8 @@ from triagedesk.settings import Settings
 HISTOGRAM_EDGES = (24.0, 72.0, 168.0, 336.0, 720.0, 2160.0)
 HISTOGRAM_LABELS = ("<1d", "1-3d", "3-7d", "1-2w", "2w-30d", "30-90d", ">90d")
 SURGE_TRAILING_DAYS = 28
+#: a spike follows a release when at least this share of its new issues report the version
+RELEASE_MIN_SHARE = 0.3
 
 
 def rotation_of(settings: Settings) -> Rotation:
@@ -134,13 +139,14 @@ def handoff(facts: Sequence[IssueFacts], period: Period, settings: Settings) -> 
     """What the next rotation inherits at the end of ``period`` (SLA and over-target are
     filled in by the caller from the statistics)."""
     aliases = settings.profile.aliases()
+    status_of = resolver(aliases)
     more: list[dict[str, Any]] = []
     untriaged: list[dict[str, Any]] = []
     for f in facts:
         if not f.open_at(period.end):
             continue
         labels = f.labels_at(period.end) if f.label_events else set(f.labels)
-        st = status_of(labels, aliases)
+        st = status_of(labels)
         if st is Status.MORE_INFO_NEEDED:
             since = max(
                 (
@@ -161,14 +167,21 @@ def handoff(facts: Sequence[IssueFacts], period: Period, settings: Settings) -> 
     return {"more_info_needed": more, "untriaged": untriaged}
 
 
-def _clusters(inputs: ReportInputs, new: list[IssueFacts]) -> dict[str, Any]:
-    """Similar new issues not yet linked: through the duplicate index when it is there."""
+def _clusters(inputs: ReportInputs, new: list[IssueFacts], index_max: int) -> dict[str, Any]:
+    """Similar new issues not yet linked: through the duplicate index when it is there and
+    the week is not too large for it (one search per new issue), else by title words."""
     unlinked = [f for f in new if f.key not in inputs.linked]
     try:
         from triagedesk.intelligence.duplicates import DuplicateIndex, IndexedIssue
     except ImportError:  # the duplicate index is optional
         found = title_clusters(unlinked)
         return {"method": "title-words", "items": [c.as_dict() for c in found]}
+    if len(unlinked) > index_max:
+        found = title_clusters(unlinked)
+        return {
+            "method": f"title-words (more than {index_max} new issues)",
+            "items": [c.as_dict() for c in found],
+        }
     index = DuplicateIndex()
     for f in unlinked:
         text = inputs.bodies.get(f.key, f.title)
@@ -204,10 +217,12 @@ def _clusters(inputs: ReportInputs, new: list[IssueFacts]) -> dict[str, Any]:
 def _versions(
     source: ReportSource,
     inputs: ReportInputs,
-    keys: set[str],
+    groups: Sequence[set[str]],
     repos: Sequence[str],
 ) -> tuple[dict[str, str], dict[str, datetime]]:
-    """Product versions the given new issues report, and when each was first seen."""
+    """Product versions the new issues of each spike report, and when the versions that
+    could be the release a spike follows were first seen."""
+    keys = set().union(*groups) if groups else set()
     if not keys:
         return {}, {}
     try:
@@ -219,7 +234,14 @@ def _versions(
         env = find_environment(inputs.bodies.get(key, ""))
         if env.product_version is not None:
             versions[key] = env.product_version.value
-    return versions, source.version_first_seen(sorted(set(versions.values())), repos)
+    # only a version enough of a spike's issues report can be the release it follows
+    candidates: set[str] = set()
+    for group in groups:
+        counts = Counter(versions[k] for k in group if k in versions)
+        candidates |= {v for v, n in counts.items() if n >= RELEASE_MIN_SHARE * len(group)}
+    if not candidates:
+        return versions, {}
+    return versions, source.version_first_seen(sorted(candidates), repos)
 
 
 def build_report(
@@ -255,12 +277,14 @@ def build_report(
         by_repo.setdefault(f.repo, []).append(f)
     repo_data: dict[str, Any] = {}
     sla_all: list[SlaSummary] = []
+    timelines: TimelineCache = {}
+    per_repo, all_stats = compute_stats_by_repo(
+        facts, period, cfg, names, closed_earlier=inputs.closed_earlier, cache=timelines
+    )
     for name in names:
-        st = compute_stats(by_repo[name], period, cfg)
-        sla = evaluate(by_repo[name], period, targets, aliases, area_of)
+        sla = evaluate(by_repo[name], period, targets, aliases, area_of, timelines)
         sla_all.append(sla)
-        repo_data[name] = {**st.as_dict(), "sla": sla.as_dict()}
-    all_stats = compute_stats(facts, period, cfg)
+        repo_data[name] = {**per_repo[name].as_dict(), "sla": sla.as_dict()}
     met = sum(s.met for s in sla_all)
     missed = sum(s.missed for s in sla_all)
     sla_combined = SlaSummary(
@@ -272,15 +296,18 @@ def build_report(
     sla_data = sla_combined.as_dict()
     all_data: dict[str, Any] = {**all_stats.as_dict(), "sla": sla_data}
 
-    series = weekly_series(facts, chart)
+    series = weekly_series_from_times(inputs.created_times, inputs.closed_times, chart)
     new = [f for f in facts if f.created_at >= period.start]
     trends = area_trends(
         facts, windows, area_of, alpha=rs.spike_alpha, min_count=rs.spike_min_count
     )
     spiking = {t.area for t in trends if t.spike.spike}
     if spiking:
-        keys = {f.key for f in new if any(area_of.get(lab.lower()) in spiking for lab in f.labels)}
-        versions, first_seen = _versions(source, inputs, keys, names)
+        groups = [
+            {f.key for f in new if any(area_of.get(lab.lower()) == area for lab in f.labels)}
+            for area in sorted(spiking)
+        ]
+        versions, first_seen = _versions(source, inputs, groups, names)
         trends = area_trends(
             facts,
             windows,
@@ -290,9 +317,13 @@ def build_report(
             alpha=rs.spike_alpha,
             min_count=rs.spike_min_count,
         )
-    in_period = {f.key for f in new} | set(inputs.comments_in_period)
-    active = [f for f in facts if f.key in in_period]
-    reactions = {f.key: f.reactions for f in active}
+    # issues active in the period: opened in it, or commented in it (GitHub does not date
+    # reactions, so "most reactions" ranks the active issues by their total)
+    reactions = dict(inputs.reactions)
+    titles = dict(inputs.titles)
+    for f in new:
+        reactions[f.key] = f.reactions
+        titles[f.key] = f.title
     hand = handoff(facts, period, settings)
     hand["sla_warnings"] = sla_data["warnings"]
     hand["sla_breaches"] = sla_data["breaches"]
@@ -343,15 +374,19 @@ def build_report(
             "spikes": [t.as_dict() for t in trends if t.spike.spike],
         },
         "major_occurrences": {
-            "reactions": [o.as_dict() for o in top(active, reactions, rs.top_n)],
-            "comments": [o.as_dict() for o in top(facts, inputs.comments_in_period, rs.top_n)],
-            "duplicates": [o.as_dict() for o in top(facts, inputs.new_duplicates, rs.top_n)],
+            "reactions": [o.as_dict() for o in top_keys(reactions, titles, rs.top_n)],
+            "comments": [
+                o.as_dict() for o in top_keys(inputs.comments_in_period, titles, rs.top_n)
+            ],
+            "duplicates": [
+                o.as_dict() for o in top_keys(inputs.new_duplicates, inputs.titles, rs.top_n)
+            ],
             "surges": [
                 s.as_dict()
                 for s in surges(facts, days, SURGE_TRAILING_DAYS, min_count=rs.spike_min_count)
             ],
         },
-        "clusters": _clusters(inputs, new),
+        "clusters": _clusters(inputs, new, rs.cluster_index_max),
         "handoff": hand,
     }
     return Report(period=period, repos=tuple(names), data=data)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triagedesk.domain.periods import Period
-from triagedesk.domain.stats import HOUR, IssueFacts, Stint, status_timeline
+from triagedesk.domain.stats import HOUR, IssueFacts, Stint, TimelineCache, status_timeline
 from triagedesk.domain.workflow import Status
 
 _STARTS = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS})
@@ -152,6 +152,7 @@ def evaluate(
     targets: Sequence[Target],
     aliases: Mapping[str, Status],
     area_of: Mapping[str, str],
+    cache: TimelineCache | None = None,
 ) -> SlaSummary:
     """SLA compliance over ``period`` and the warnings and breaches at its end."""
     met = missed = 0
@@ -164,7 +165,7 @@ def evaluate(
         target = target_for(f.labels_at(end), targets, area_of)
         if target is None:
             continue
-        c = clock(status_timeline(f, aliases), end)
+        c = clock(status_timeline(f, aliases, cache=cache), end)
         if c is None:
             continue
         elapsed_days = c.elapsed_hours / 24

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from triagedesk.domain.model import EventKind, Issue, IssueState
 from triagedesk.domain.periods import Period
-from triagedesk.domain.workflow import Status, status_of
+from triagedesk.domain.workflow import Status
 
 HOUR = 3600.0
 
@@ -135,11 +135,66 @@ class Stint:
     end: datetime | None
 
 
-def status_timeline(f: IssueFacts, aliases: Mapping[str, Status]) -> list[Stint]:
+class StatusResolver:
+    """:func:`triagedesk.domain.workflow.status_of` with the label lookups precomputed:
+    the statistics call it for every label event of every issue."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, aliases: Mapping[str, Status]) -> None:
+        table: dict[str, Status] = {k.lower(): v for k, v in aliases.items()}
+        table.update({s.value: s for s in Status})
+        self._table = table
+
+    def __call__(self, labels: Iterable[str]) -> Status | None:
+        best: Status | None = None
+        best_i = -1
+        table = self._table
+        for label in labels:
+            st = table.get(label) or table.get(label.lower())
+            if st is None:
+                continue
+            if st is Status.WONT_FIX:
+                # wont-fix is terminal whatever its position in the enum
+                return st
+            i = _STATUS_INDEX[st]
+            if i > best_i:
+                best, best_i = st, i
+        return best
+
+
+_STATUS_INDEX = {s: i for i, s in enumerate(Status)}
+_RESOLVERS: dict[tuple[tuple[str, Status], ...], StatusResolver] = {}
+
+
+def resolver(aliases: Mapping[str, Status]) -> StatusResolver:
+    key = tuple(sorted(aliases.items()))
+    found = _RESOLVERS.get(key)
+    if found is None:
+        found = _RESOLVERS[key] = StatusResolver(aliases)
+    return found
+
+
+#: stints by issue key, shared by the statistics and the SLA clocks of one report
+TimelineCache = dict[str, list["Stint"]]
+
+
+def status_timeline(
+    f: IssueFacts,
+    aliases: Mapping[str, Status],
+    resolve: StatusResolver | None = None,
+    cache: TimelineCache | None = None,
+) -> list[Stint]:
     """Stints from first opening to final close (events after the close are ignored)."""
+    if cache is not None:
+        found = cache.get(f.key)
+        if found is None:
+            found = cache[f.key] = status_timeline(f, aliases, resolve)
+        return found
+    status_now = resolve or resolver(aliases)
     labels = f.labels_at(f.created_at + timedelta(microseconds=1))
     # events at the creation instant are part of the initial labels
-    current = status_of(labels, aliases)
+    current = status_now(labels)
     stints: list[Stint] = []
     since = f.created_at
     for ev in f.label_events:
@@ -151,7 +206,7 @@ def status_timeline(f: IssueFacts, aliases: Mapping[str, Status]) -> list[Stint]
             labels.add(ev.label)
         else:
             labels.discard(ev.label)
-        new = status_of(labels, aliases)
+        new = status_now(labels)
         if new != current:
             stints.append(Stint(current, since, ev.at))
             current, since = new, ev.at
@@ -259,53 +314,71 @@ class RepoStats:
 
 
 NO_STATUS = "none"
+_ORDER = {s.value: i for i, s in enumerate(Status)}
 
 
-def compute_stats(facts: Sequence[IssueFacts], period: Period, cfg: StatsConfig) -> RepoStats:
-    """The statistics of ``facts`` for ``period`` (see the module docstring)."""
-    start, end = period.start, period.end
-    opened = closed = opened_all = closed_all = open_end = 0
-    resolution: list[float] = []
-    to_fixed: list[float] = []
-    over: list[OverTarget] = []
-    status_counts: dict[str, int] = {}
-    in_status: dict[str, list[float]] = {}
-    for f in facts:
+@dataclass
+class _Acc:
+    """Running sums and value lists of :func:`compute_stats` (mergeable across repositories)."""
+
+    opened: int = 0
+    closed: int = 0
+    opened_all: int = 0
+    closed_all: int = 0
+    open_end: int = 0
+    resolution: list[float] = field(default_factory=list)
+    to_fixed: list[float] = field(default_factory=list)
+    over: list[OverTarget] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    in_status: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(
+        self,
+        f: IssueFacts,
+        period: Period,
+        cfg: StatsConfig,
+        resolve: StatusResolver,
+        cache: TimelineCache | None = None,
+    ) -> None:
+        start, end = period.start, period.end
         if f.created_at >= end:
-            continue
-        opened_all += 1
+            return
+        self.opened_all += 1
         if f.created_at >= start:
-            opened += 1
+            self.opened += 1
         c = f.closed_at
         if c is not None and c < end:
-            closed_all += 1
+            self.closed_all += 1
             if c >= start:
-                closed += 1
-                resolution.append((c - f.created_at).total_seconds() / HOUR)
+                self.closed += 1
+                self.resolution.append((c - f.created_at).total_seconds() / HOUR)
         if f.label_events:
             fixed_at = first_status_at(f, Status.FIXED, cfg.aliases)
             if fixed_at is not None and start <= fixed_at < end:
-                to_fixed.append((fixed_at - f.created_at).total_seconds() / HOUR)
-            for stint in status_timeline(f, cfg.aliases):
-                if stint.end is not None and start <= stint.end < end and stint.status is not None:
-                    hours = (stint.end - stint.start).total_seconds() / HOUR
-                    in_status.setdefault(stint.status.value, []).append(hours)
+                self.to_fixed.append((fixed_at - f.created_at).total_seconds() / HOUR)
+            if c is None or c >= start:
+                for stint in status_timeline(f, cfg.aliases, resolve, cache):
+                    e = stint.end
+                    if e is not None and start <= e < end and stint.status is not None:
+                        hours = (e - stint.start).total_seconds() / HOUR
+                        self.in_status.setdefault(stint.status.value, []).append(hours)
         elif c is not None and start <= c < end:
-            st = status_of(f.labels, cfg.aliases)
+            st = resolve(f.labels)
             if st is not None:
-                in_status.setdefault(st.value, []).append((c - f.created_at).total_seconds() / HOUR)
+                hours = (c - f.created_at).total_seconds() / HOUR
+                self.in_status.setdefault(st.value, []).append(hours)
         if c is not None and c < end:
-            continue
+            return
         # open at the end of the period
-        open_end += 1
+        self.open_end += 1
         labels = f.labels_at(end) if f.label_events else set(f.labels)
-        status = status_of(labels, cfg.aliases)
+        status = resolve(labels)
         name = status.value if status is not None else NO_STATUS
-        status_counts[name] = status_counts.get(name, 0) + 1
+        self.status_counts[name] = self.status_counts.get(name, 0) + 1
         age = (end - f.created_at).total_seconds() / 86400
         target = target_days_for(labels, cfg)
         if age > target:
-            over.append(
+            self.over.append(
                 OverTarget(
                     repo=f.repo,
                     number=f.number,
@@ -316,23 +389,80 @@ def compute_stats(facts: Sequence[IssueFacts], period: Period, cfg: StatsConfig)
                     owner=owner_of(f, labels, cfg),
                 )
             )
-    over.sort(key=lambda o: (-o.age_days, o.repo, o.number))
-    order = {s.value: i for i, s in enumerate(Status)}
-    return RepoStats(
-        opened=opened,
-        closed=closed,
-        opened_all_time=opened_all,
-        closed_all_time=closed_all,
-        open_at_end=open_end,
-        time_to_resolution_hours=Distribution.of(resolution),
-        time_to_fixed_hours=Distribution.of(to_fixed),
-        over_target=tuple(over),
-        status_counts=dict(sorted(status_counts.items(), key=lambda kv: order.get(kv[0], 99))),
-        time_in_status_hours={
-            k: Distribution.of(v)
-            for k, v in sorted(in_status.items(), key=lambda kv: order.get(kv[0], 99))
-        },
-    )
+
+    def merge(self, other: _Acc) -> None:
+        self.opened += other.opened
+        self.closed += other.closed
+        self.opened_all += other.opened_all
+        self.closed_all += other.closed_all
+        self.open_end += other.open_end
+        self.resolution.extend(other.resolution)
+        self.to_fixed.extend(other.to_fixed)
+        self.over.extend(other.over)
+        for k, v in other.status_counts.items():
+            self.status_counts[k] = self.status_counts.get(k, 0) + v
+        for k, vs in other.in_status.items():
+            self.in_status.setdefault(k, []).extend(vs)
+
+    def result(self) -> RepoStats:
+        over = sorted(self.over, key=lambda o: (-o.age_days, o.repo, o.number))
+        return RepoStats(
+            opened=self.opened,
+            closed=self.closed,
+            opened_all_time=self.opened_all,
+            closed_all_time=self.closed_all,
+            open_at_end=self.open_end,
+            time_to_resolution_hours=Distribution.of(self.resolution),
+            time_to_fixed_hours=Distribution.of(self.to_fixed),
+            over_target=tuple(over),
+            status_counts=dict(
+                sorted(self.status_counts.items(), key=lambda kv: _ORDER.get(kv[0], 99))
+            ),
+            time_in_status_hours={
+                k: Distribution.of(v)
+                for k, v in sorted(self.in_status.items(), key=lambda kv: _ORDER.get(kv[0], 99))
+            },
+        )
+
+
+def compute_stats(facts: Sequence[IssueFacts], period: Period, cfg: StatsConfig) -> RepoStats:
+    """The statistics of ``facts`` for ``period`` (see the module docstring)."""
+    acc = _Acc()
+    resolve = resolver(cfg.aliases)
+    for f in facts:
+        acc.add(f, period, cfg, resolve)
+    return acc.result()
+
+
+def compute_stats_by_repo(
+    facts: Sequence[IssueFacts],
+    period: Period,
+    cfg: StatsConfig,
+    repos: Sequence[str] = (),
+    closed_earlier: Mapping[str, int] | None = None,
+    cache: TimelineCache | None = None,
+) -> tuple[dict[str, RepoStats], RepoStats]:
+    """One pass: the statistics of each repository (``repos`` always present) and of all.
+
+    ``closed_earlier[repo]`` counts issues left out of ``facts`` because they were
+    opened and finally closed before the period started: they only add to the
+    all-time counts.
+    """
+    accs: dict[str, _Acc] = {r: _Acc() for r in repos}
+    for repo, n in (closed_earlier or {}).items():
+        base = accs.setdefault(repo, _Acc())
+        base.opened_all += n
+        base.closed_all += n
+    resolve = resolver(cfg.aliases)
+    for f in facts:
+        found = accs.get(f.repo)
+        if found is None:
+            found = accs[f.repo] = _Acc()
+        found.add(f, period, cfg, resolve, cache)
+    total = _Acc()
+    for each in accs.values():
+        total.merge(each)
+    return {r: a.result() for r, a in sorted(accs.items())}, total.result()
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,10 +477,17 @@ class WeekPoint:
 
 def weekly_series(facts: Sequence[IssueFacts], weeks: Sequence[Period]) -> list[WeekPoint]:
     """Opened, closed and backlog for consecutive periods, by binary search over sorted times."""
-    from bisect import bisect_left
-
     created = sorted(f.created_at for f in facts)
     closes = sorted(f.closed_at for f in facts if f.closed_at is not None)
+    return weekly_series_from_times(created, closes, weeks)
+
+
+def weekly_series_from_times(
+    created: Sequence[datetime], closes: Sequence[datetime], weeks: Sequence[Period]
+) -> list[WeekPoint]:
+    """:func:`weekly_series` from sorted creation and final-close times."""
+    from bisect import bisect_left
+
     out: list[WeekPoint] = []
     for w in weeks:
         o = bisect_left(created, w.end) - bisect_left(created, w.start)

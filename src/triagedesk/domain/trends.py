@@ -145,13 +145,20 @@ def slope(ys: Sequence[int]) -> float:
     return round(num / den, 3)
 
 
-def _week_index(t: datetime, weeks: Sequence[Period]) -> int | None:
-    from bisect import bisect_right
+class _Buckets:
+    """Which of consecutive periods holds an instant, by binary search over their starts."""
 
-    i = bisect_right([w.start for w in weeks], t) - 1
-    if i >= 0 and t < weeks[i].end:
-        return i
-    return None
+    def __init__(self, periods: Sequence[Period]) -> None:
+        self.periods = periods
+        self.starts = [p.start for p in periods]
+
+    def index(self, t: datetime) -> int | None:
+        from bisect import bisect_right
+
+        i = bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.periods[i].end:
+            return i
+        return None
 
 
 def follows_release(
@@ -195,13 +202,14 @@ def area_trends(
     counts: dict[str, list[int]] = {}
     this_week: dict[str, list[IssueFacts]] = {}
     first, last = weeks[0].start, weeks[-1].end
+    buckets = _Buckets(weeks)
     for f in facts:
         if not (first <= f.created_at < last):
             continue
         areas = areas_of(f, area_of)
         if not areas:
             continue
-        i = _week_index(f.created_at, weeks)
+        i = buckets.index(f.created_at)
         if i is None:
             continue
         for area in areas:
@@ -266,8 +274,14 @@ def surges(
     repos: dict[str, list[int]] = {}
     n = len(days)
     total = [0] * n
+    if not days:
+        return []
+    buckets = _Buckets(days)
+    first, last = days[0].start, days[-1].end
     for f in facts:
-        i = _week_index(f.created_at, days)
+        if not (first <= f.created_at < last):
+            continue
+        i = buckets.index(f.created_at)
         if i is None:
             continue
         repos.setdefault(f.repo, [0] * n)[i] += 1
@@ -299,6 +313,19 @@ def top(facts: Iterable[IssueFacts], values: Mapping[str, int], limit: int = 5) 
         for f in facts
         if values.get(f.key, 0) > 0
     ]
+    rows.sort(key=lambda o: (-o.value, o.repo, o.number))
+    return rows[:limit]
+
+
+def top_keys(
+    values: Mapping[str, int], titles: Mapping[str, str], limit: int = 5
+) -> list[Occurrence]:
+    """Like :func:`top` for issues known only by key (``owner/name#N``) and title."""
+    rows: list[Occurrence] = []
+    for key, value in values.items():
+        repo, _, number = key.rpartition("#")
+        if value > 0 and repo and number.isdigit():
+            rows.append(Occurrence(repo, int(number), titles.get(key, ""), value))
     rows.sort(key=lambda o: (-o.value, o.repo, o.number))
     return rows[:limit]
 

@@ -14,9 +14,14 @@ from triagedesk.domain.stats import IssueFacts
 class ReportInputs:
     """Everything a report reads from the store, for a set of repositories."""
 
-    #: every issue created before ``until``; label events only for issues still open at
-    #: ``relevant_since`` (those closed earlier need none)
+    #: issues created before ``until`` that were open at ``relevant_since`` or opened after
+    #: it; label events only for issues open at some point of the period
     facts: list[IssueFacts]
+    #: repository → issues left out of ``facts``: opened and closed before ``relevant_since``
+    closed_earlier: dict[str, int] = field(default_factory=dict)
+    #: creation and final-close times of every issue created before ``until``, sorted
+    created_times: list[datetime] = field(default_factory=list)
+    closed_times: list[datetime] = field(default_factory=list)
     #: issue key ("owner/name#N") → comments created in the period
     comments_in_period: dict[str, int] = field(default_factory=dict)
     #: canonical issue key → issues marked as its duplicate in the period
@@ -25,6 +30,11 @@ class ReportInputs:
     linked: frozenset[str] = frozenset()
     #: title and body of the issues opened in the period, by key
     bodies: dict[str, str] = field(default_factory=dict)
+    #: titles of the issues in ``new_duplicates`` and ``comments_in_period`` (which may be
+    #: old, closed, or elsewhere)
+    titles: dict[str, str] = field(default_factory=dict)
+    #: total reactions of the issues in ``comments_in_period``
+    reactions: dict[str, int] = field(default_factory=dict)
 
 
 class ReportSource(Protocol):

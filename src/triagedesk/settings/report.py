@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field, field_validator
+
+from triagedesk.settings.base import Section
+
 Channel = Literal["email", "slack"]
 
 
 def _channels() -> list[Channel]:
     return ["email", "slack"]
-
-
-from pydantic import Field, field_validator
-
-from triagedesk.settings.base import Section
 
 
 class ReportSettings(Section):
@@ -72,6 +71,12 @@ class ReportSettings(Section):
     )
     spike_min_count: int = Field(
         default=5, ge=1, description="smallest weekly count that can be a spike"
+    )
+    cluster_index_max: int = Field(
+        default=400,
+        ge=0,
+        description="cluster the period's new issues with the duplicate index up to this many "
+        "(one search each); above it, by shared title words",
     )
     resolution_target_overrides: dict[str, float] = Field(
         default_factory=dict,

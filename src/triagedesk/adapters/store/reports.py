@@ -8,11 +8,11 @@ open recently, and a few GROUP BY counts. Each is one query.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -31,6 +31,31 @@ from triagedesk.domain.stats import IssueFacts, LabelChange
 from triagedesk.ports.reports import ArchivedReport, ReportInputs
 
 _REF_RE = re.compile(r"(?:([A-Za-z0-9._-]+/[A-Za-z0-9._-]+)(?:#|/issues/))?#?(\d+)\s*$")
+
+
+def _ts(value: str | datetime) -> datetime:
+    """A stored timestamp, read without SQLAlchemy's per-value processing (the bulk path):
+    SQLite gives the UTC wall time as text, PostgreSQL an aware datetime."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    # appending the offset is several times faster than .replace(tzinfo=UTC)
+    return datetime.fromisoformat(value + "+00:00")
+
+
+def _at(change: LabelChange) -> datetime:
+    return change.at
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _grouped(conn: Any, stmt: Any) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for key, value in conn.execute(stmt).all():
+        out.setdefault(key, []).append(value)
+    return out
 
 
 def _canonical(subject: str, default_repo: str) -> str | None:
@@ -64,129 +89,197 @@ class SqlReportSource:
         relevant_since: datetime,
     ) -> ReportInputs:
         names = list(repos_in)
-        base = and_(repos.c.full_name.in_(names), issues.c.created_at < until)
-        joined = issues.join(repos, repos.c.id == issues.c.repo_id)
-        # issues that could matter beyond counting: open at relevant_since or created after it
-        relevant = and_(
-            base,
-            or_(
+        with translated(), self.engine.connect() as conn:
+            repo_ids = dict(
+                conn.execute(
+                    select(repos.c.id, repos.c.full_name).where(repos.c.full_name.in_(names))
+                ).all()
+            )
+            if not repo_ids:
+                return ReportInputs(facts=[], closed_earlier=dict.fromkeys(names, 0))
+            base = and_(issues.c.repo_id.in_(list(repo_ids)), issues.c.created_at < until)
+            # one scan of the issues; children are read for the relevant ones only
+            rows = conn.execute(
+                select(
+                    issues.c.id,
+                    issues.c.repo_id,
+                    issues.c.number,
+                    issues.c.title,
+                    type_coerce(issues.c.created_at, String),
+                    type_coerce(issues.c.closed_at, String),
+                    issues.c.state,
+                    issues.c.state_reason,
+                    issues.c.reactions_total,
+                    issues.c.comments_count,
+                ).where(base)
+            ).all()
+            # facts are needed for issues open at relevant_since or opened after it; label
+            # history for issues open at some point of the period
+            relevant = or_(
                 issues.c.state == "open",
                 issues.c.closed_at.is_(None),
                 issues.c.closed_at >= relevant_since,
                 issues.c.created_at >= relevant_since,
-            ),
-        )
-        with translated(), self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    issues.c.id,
-                    repos.c.full_name,
-                    issues.c.number,
-                    issues.c.title,
-                    issues.c.created_at,
-                    issues.c.closed_at,
-                    issues.c.state,
-                    issues.c.reactions_total,
-                    issues.c.comments_count,
-                )
-                .select_from(joined)
-                .where(base)
-            ).all()
-            labels: dict[int, list[str]] = {}
-            for iid, name in conn.execute(
+            )
+            active = or_(
+                issues.c.state == "open",
+                issues.c.closed_at.is_(None),
+                issues.c.closed_at >= period_start,
+            )
+            labels = _grouped(
+                conn,
                 select(issue_labels.c.issue_id, issue_labels.c.name)
-                .select_from(issue_labels.join(joined, issues.c.id == issue_labels.c.issue_id))
-                .where(relevant)
-                .order_by(issue_labels.c.issue_id, issue_labels.c.position)
-            ):
-                labels.setdefault(iid, []).append(name)
-            people: dict[int, list[str]] = {}
-            for iid, login in conn.execute(
-                select(assignees.c.issue_id, assignees.c.login)
-                .select_from(assignees.join(joined, issues.c.id == assignees.c.issue_id))
-                .where(relevant)
-                .order_by(assignees.c.issue_id, assignees.c.position)
-            ):
-                people.setdefault(iid, []).append(login)
+                .join(issues, issues.c.id == issue_labels.c.issue_id)
+                .where(base, relevant)
+                .order_by(issue_labels.c.issue_id, issue_labels.c.position),
+            )
+            people = _grouped(
+                conn,
+                select(assignees.c.issue_id, assignees.c.login).order_by(
+                    assignees.c.issue_id, assignees.c.position
+                ),
+            )
             events: dict[int, list[LabelChange]] = {}
+            # coalesce(kind) keeps SQLite from the kind index: walking the primary key
+            # per issue is several times faster than sorting every label event
             for iid, kind, at, subject in conn.execute(
                 select(
                     issue_events.c.issue_id,
                     issue_events.c.kind,
-                    issue_events.c.at,
+                    type_coerce(issue_events.c.at, String),
                     issue_events.c.subject,
                 )
-                .select_from(issue_events.join(joined, issues.c.id == issue_events.c.issue_id))
-                .where(relevant, issue_events.c.kind.in_(("labeled", "unlabeled")))
-                .order_by(issue_events.c.issue_id, issue_events.c.at, issue_events.c.position)
-            ):
-                events.setdefault(iid, []).append(LabelChange(at, kind == "labeled", subject))
-            in_period = and_(base, issues.c.created_at >= period_start)
-            bodies_rows = conn.execute(
-                select(repos.c.full_name, issues.c.number, issues.c.title, issues.c.body)
-                .select_from(joined)
-                .where(in_period)
-            ).all()
-            comment_rows = conn.execute(
-                select(repos.c.full_name, issues.c.number, func.count())
-                .select_from(comments.join(joined, issues.c.id == comments.c.issue_id))
+                .join(issues, issues.c.id == issue_events.c.issue_id)
                 .where(
-                    repos.c.full_name.in_(names),
-                    comments.c.created_at >= period_start,
-                    comments.c.created_at < until,
+                    base,
+                    active,
+                    func.coalesce(issue_events.c.kind, "").in_(("labeled", "unlabeled")),
                 )
-                .group_by(repos.c.full_name, issues.c.number)
+                .order_by(issue_events.c.issue_id, issue_events.c.position)
+            ).all():
+                events.setdefault(iid, []).append(LabelChange(_ts(at), kind == "labeled", subject))
+            comment_rows = conn.execute(
+                select(comments.c.issue_id, func.count())
+                .where(comments.c.created_at >= period_start, comments.c.created_at < until)
+                .group_by(comments.c.issue_id)
             ).all()
             dup_rows = conn.execute(
                 select(
-                    repos.c.full_name,
-                    issues.c.number,
-                    issue_events.c.at,
+                    issue_events.c.issue_id,
+                    type_coerce(issue_events.c.at, String),
                     issue_events.c.subject,
-                )
-                .select_from(issue_events.join(joined, issues.c.id == issue_events.c.issue_id))
-                .where(
-                    repos.c.full_name.in_(names),
-                    issue_events.c.kind == "marked_as_duplicate",
-                    issue_events.c.at < until,
-                )
+                ).where(issue_events.c.kind == "marked_as_duplicate")
             ).all()
-            reason_rows = conn.execute(
-                select(repos.c.full_name, issues.c.number)
-                .select_from(joined)
-                .where(base, issues.c.state_reason == "duplicate")
-            ).all()
-        facts = [
-            IssueFacts(
-                repo=r.full_name,
-                number=r.number,
-                created_at=r.created_at,
-                closed_at=r.closed_at if r.state == "closed" else None,
-                labels=tuple(labels.get(r.id, ())),
-                assignees=tuple(people.get(r.id, ())),
-                label_events=tuple(events.get(r.id, ())),
-                title=r.title,
-                reactions=r.reactions_total,
-                comments=r.comments_count,
-            )
-            for r in rows
-        ]
-        new_dups: dict[str, int] = {}
-        linked: set[str] = {f"{repo}#{n}" for repo, n in reason_rows}
-        for repo, number, at, subject in dup_rows:
-            linked.add(f"{repo}#{number}")
-            if at < period_start:
-                continue
-            target = _canonical(subject, repo)
-            if target is not None:
-                new_dups[target] = new_dups.get(target, 0) + 1
+            new_ids: list[int] = []
+            keys: dict[int, str] = {}
+            facts: list[IssueFacts] = []
+            created_times: list[datetime] = []
+            closed_times: list[datetime] = []
+            closed_earlier = dict.fromkeys(names, 0)
+            linked: set[str] = set()
+            info: dict[int, tuple[str, str, int]] = {}
+            for (
+                iid,
+                rid,
+                number,
+                title,
+                created_s,
+                closed_s,
+                state,
+                reason,
+                reactions,
+                n_comments,
+            ) in rows:
+                repo = repo_ids[rid]
+                created = _ts(created_s)
+                closed = _ts(closed_s) if state == "closed" and closed_s is not None else None
+                created_times.append(created)
+                key = f"{repo}#{number}"
+                keys[iid] = key
+                info[iid] = (key, title, reactions)
+                if closed is not None:
+                    closed_times.append(closed)
+                if reason == "duplicate":
+                    linked.add(key)
+                if created >= period_start:
+                    new_ids.append(iid)
+                if closed is not None and closed < relevant_since and created < relevant_since:
+                    closed_earlier[repo] += 1
+                    continue
+                facts.append(
+                    IssueFacts(
+                        repo=repo,
+                        number=number,
+                        created_at=created,
+                        closed_at=closed,
+                        labels=tuple(labels.get(iid, ())),
+                        assignees=tuple(people.get(iid, ())),
+                        label_events=tuple(sorted(events[iid], key=_at)) if iid in events else (),
+                        title=title,
+                        reactions=reactions,
+                        comments=n_comments,
+                    )
+                )
+            bodies: dict[str, str] = {}
+            for chunk in _chunks(new_ids, 500):
+                for iid, title, body in conn.execute(
+                    select(issues.c.id, issues.c.title, issues.c.body).where(issues.c.id.in_(chunk))
+                ):
+                    bodies[keys[iid]] = f"{title}\n\n{body}"
+            new_dups: dict[str, int] = {}
+            for iid, at, subject in dup_rows:
+                if iid not in keys:
+                    continue
+                linked.add(keys[iid])
+                if _ts(at) < period_start:
+                    continue
+                target = _canonical(subject, keys[iid].rpartition("#")[0])
+                if target is not None:
+                    new_dups[target] = new_dups.get(target, 0) + 1
+            titles = {k: t for k, t, _ in info.values() if k in new_dups}
+            missing = [k for k in new_dups if k not in titles]
+            if missing:
+                titles.update(self._titles(conn, missing))
+        created_times.sort()
+        closed_times.sort()
+        in_period: dict[str, int] = {}
+        reactions_of: dict[str, int] = {}
+        for iid, count in comment_rows:
+            if iid in info:
+                key, title, reactions = info[iid]
+                in_period[key] = count
+                titles[key] = title
+                reactions_of[key] = reactions
         return ReportInputs(
             facts=facts,
-            comments_in_period={f"{repo}#{n}": c for repo, n, c in comment_rows},
+            closed_earlier=closed_earlier,
+            created_times=created_times,
+            closed_times=closed_times,
+            comments_in_period=in_period,
             new_duplicates=new_dups,
             linked=frozenset(linked),
-            bodies={f"{r[0]}#{r[1]}": f"{r[2]}\n\n{r[3]}" for r in bodies_rows},
+            bodies=bodies,
+            titles=titles,
+            reactions=reactions_of,
         )
+
+    @staticmethod
+    def _titles(conn: Any, keys: list[str]) -> dict[str, str]:
+        """Titles of ``owner/name#N`` keys in other repositories."""
+        wanted: dict[str, list[int]] = {}
+        for key in keys:
+            repo, _, number = key.rpartition("#")
+            if number.isdigit():
+                wanted.setdefault(repo, []).append(int(number))
+        out: dict[str, str] = {}
+        for repo, numbers in wanted.items():
+            for number, title in conn.execute(
+                select(issues.c.number, issues.c.title)
+                .join(repos, repos.c.id == issues.c.repo_id)
+                .where(repos.c.full_name == repo, issues.c.number.in_(numbers[:500]))
+            ):
+                out[f"{repo}#{number}"] = title
+        return out
 
     def version_first_seen(
         self, versions: Sequence[str], repos_in: Sequence[str]
