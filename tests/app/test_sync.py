@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -192,3 +192,24 @@ def test_a_graphql_answer_without_data_is_a_tracker_error(
     assert not report.ok and "without data" in report.repos[0].error
     assert sync_repos(client, store, states, [MAC], now=_now).ok  # and it resumes
     assert store.count_issues(MAC) == 5
+
+
+def test_a_repository_another_sync_holds_is_reported_busy(
+    github_server: GithubServer, sqlite_engine: Engine
+) -> None:
+    _seed(github_server, MAC, 3)
+    _seed(github_server, WIN, 3)
+    client = make_client(github_server, FakeClock(T0 + 10**6))
+    store, states = SqlIssueStore(sqlite_engine), SqlSyncState(sqlite_engine)
+    held = _now()
+    assert states.lease(MAC, "schedule-1", now=held, until=held + timedelta(minutes=15)) is None
+    report = sync_repos(client, store, states, [MAC, WIN], now=_now, owner="cli-1")
+    assert [r.mode for r in report.repos] == ["busy", "full"]
+    assert "schedule-1" in report.repos[0].error and not report.ok
+    assert store.count_issues(MAC) == 0 and store.count_issues(WIN) == 3
+    # the holder died: after its lease lapses the repository is synced again
+    late = held + timedelta(minutes=16)
+    report = sync_repos(client, store, states, [MAC], now=lambda: late, owner="cli-1")
+    assert report.ok and store.count_issues(MAC) == 3
+    # and the lease was given back
+    assert states.lease(MAC, "other", now=late, until=late) is None

@@ -16,18 +16,27 @@ Per repository:
 
 Rate limits stop the whole sync cleanly (the limit is shared by all
 repositories); other tracker errors stop only the repository they hit.
+
+A lease on each repository's state row (renewed after every page, expiring after
+``LEASE_SECONDS`` if its holder dies) keeps two syncs (a person's and the
+schedule's reconciliation, or two processes) from working the same repository at
+once; the second one reports the repository as ``busy``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from triagedesk.domain.errors import NotFoundError, RateLimited, TrackerError
 from triagedesk.domain.model import IssueRef, RepoRef
 from triagedesk.ports.issue_source import IssueSource, SyncState, SyncStateStore
 from triagedesk.ports.store import IssueStore
+
+#: a sync's hold on a repository lapses this long after its last page (if it died)
+LEASE_SECONDS = 900
 
 
 @dataclass
@@ -35,7 +44,7 @@ class RepoSync:
     """What one repository's sync did."""
 
     repo: str
-    #: full | incremental | resumed | unchanged | skipped
+    #: full | incremental | resumed | unchanged | skipped | busy
     mode: str
     pages: int = 0
     issues: int = 0
@@ -98,14 +107,38 @@ def sync_repos(
     now: Callable[[], datetime],
     full: bool = False,
     progress: ProgressFn | None = None,
+    owner: str | None = None,
 ) -> SyncReport:
     """Sync each repository in turn; see the module docstring for the rules."""
     report = SyncReport()
+    owner = owner or f"sync-{uuid.uuid4().hex[:12]}"
+    lease = timedelta(seconds=LEASE_SECONDS)
     for i, repo in enumerate(repos):
         entry = RepoSync(repo.full_name, mode="skipped")
         report.repos.append(entry)
+        at = now()
+        holder = states.lease(repo, owner, now=at, until=at + lease)
+        if holder is not None:
+            entry.mode = "busy"
+            entry.error = f"another sync ({holder}) is working on {repo}"
+            continue
+
+        def renew(repo: RepoRef = repo) -> None:
+            t = now()
+            states.lease(repo, owner, now=t, until=t + lease)
+
         try:
-            _sync_one(source, store, states, repo, entry, now=now, full=full, progress=progress)
+            _sync_one(
+                source,
+                store,
+                states,
+                repo,
+                entry,
+                now=now,
+                full=full,
+                progress=progress,
+                renew=renew,
+            )
         except RateLimited as exc:
             entry.error = str(exc)
             report.stopped = f"rate limited: {exc}"
@@ -115,6 +148,8 @@ def sync_repos(
         except (TrackerError, NotFoundError) as exc:
             entry.error = str(exc)
             report.stopped = f"{repo}: {exc}"
+        finally:
+            states.release(repo, owner)
     return report
 
 
@@ -128,6 +163,7 @@ def _sync_one(
     now: Callable[[], datetime],
     full: bool,
     progress: ProgressFn | None,
+    renew: Callable[[], None],
 ) -> None:
     state = states.get_state(repo) or SyncState(repo=repo)
     if state.in_progress and (state.run_full or not full):
@@ -180,6 +216,7 @@ def _sync_one(
         if not page.has_next:
             break
         states.save_state(state)
+        renew()
         if progress is not None:
             progress(Progress(repo.full_name, state.run_issues, page.total))
 

@@ -81,6 +81,9 @@ def _print_sync(report: SyncReport, stats: dict[str, int]) -> None:
             str(r.followups),
         )
     console.print(table)
+    for r in report.repos:
+        if r.mode == "busy":
+            console.print(f"{r.repo}: skipped, {r.error}")
     console.print(
         f"requests: {stats['sent']} sent, {stats['counted']} counted by GitHub, "
         f"{stats['not_modified']} answered 304 (free)"

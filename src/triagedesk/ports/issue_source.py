@@ -91,5 +91,16 @@ class SyncStateStore(Protocol):
     def get_state(self, repo: RepoRef) -> SyncState | None: ...
 
     def save_state(self, state: SyncState) -> None:
-        """Insert or replace the state of ``state.repo`` (one transaction)."""
+        """Insert or replace the state of ``state.repo`` (one transaction); the lease stays."""
+        ...
+
+    def lease(self, repo: RepoRef, owner: str, *, now: datetime, until: datetime) -> str | None:
+        """Take or renew the right to sync ``repo`` until ``until``.
+
+        Returns None when ``owner`` holds it now, else the owner holding an unexpired lease.
+        """
+        ...
+
+    def release(self, repo: RepoRef, owner: str) -> None:
+        """Give the lease up (if ``owner`` holds it)."""
         ...

@@ -41,3 +41,21 @@ def test_state_round_trips_and_is_replaced(engine: Engine) -> None:
     other = SyncState(repo=RepoRef("docker", "for-win"))
     states.save_state(other)
     assert [s.repo for s in states.all_states()] == [REPO, other.repo]
+
+
+def test_lease_is_exclusive_until_it_expires_or_is_released(engine: Engine) -> None:
+    states = SqlSyncState(engine)
+    t = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    later = datetime(2026, 1, 5, 9, 15, tzinfo=UTC)
+    assert states.lease(REPO, "a", now=t, until=later) is None
+    assert states.lease(REPO, "a", now=t, until=later) is None  # renewing is fine
+    assert states.lease(REPO, "b", now=t, until=later) == "a"
+    states.save_state(SyncState(repo=REPO, cursor="c1"))  # saving keeps the lease
+    assert states.lease(REPO, "b", now=t, until=later) == "a"
+    states.release(REPO, "b")  # not b's to release
+    assert states.lease(REPO, "b", now=t, until=later) == "a"
+    after = datetime(2026, 1, 5, 9, 16, tzinfo=UTC)
+    assert states.lease(REPO, "b", now=after, until=after) is None  # a's lease lapsed
+    states.release(REPO, "b")
+    assert states.lease(REPO, "a", now=after, until=after) is None
+    assert states.get_state(REPO).cursor == "c1"  # type: ignore[union-attr]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from triagedesk.adapters.store.db import translated
 from triagedesk.adapters.store.tables.github import github_sync_state
@@ -47,13 +49,47 @@ class SqlSyncState:
 
     def save_state(self, state: SyncState) -> None:
         values: dict[str, Any] = {f: getattr(state, f) for f in _FIELDS}
-        values["repo"] = state.repo.full_name
-        # delete + insert in one transaction: portable across SQLite and PostgreSQL
+        with translated(), self._engine.begin() as conn:
+            done = conn.execute(
+                update(github_sync_state)
+                .where(github_sync_state.c.repo == state.repo.full_name)
+                .values(**values)
+            ).rowcount
+            if not done:
+                conn.execute(insert(github_sync_state).values(repo=state.repo.full_name, **values))
+
+    def lease(self, repo: RepoRef, owner: str, *, now: datetime, until: datetime) -> str | None:
+        t = github_sync_state.c
+        with translated(), self._engine.begin() as conn:
+            exists = conn.execute(select(t.repo).where(t.repo == repo.full_name)).first()
+            if exists is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(github_sync_state).values(repo=repo.full_name))
+                except IntegrityError:
+                    pass  # another process inserted it first: the update below decides
+            # one conditional UPDATE: atomic on SQLite and PostgreSQL alike
+            taken = conn.execute(
+                update(github_sync_state)
+                .where(
+                    t.repo == repo.full_name,
+                    or_(t.lease_owner.is_(None), t.lease_owner == owner, t.lease_until < now),
+                )
+                .values(lease_owner=owner, lease_until=until)
+            ).rowcount
+            if taken:
+                return None
+            holder = conn.execute(select(t.lease_owner).where(t.repo == repo.full_name)).scalar()
+        return str(holder)
+
+    def release(self, repo: RepoRef, owner: str) -> None:
+        t = github_sync_state.c
         with translated(), self._engine.begin() as conn:
             conn.execute(
-                delete(github_sync_state).where(github_sync_state.c.repo == state.repo.full_name)
+                update(github_sync_state)
+                .where(t.repo == repo.full_name, t.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
             )
-            conn.execute(insert(github_sync_state).values(**values))
 
     def all_states(self) -> list[SyncState]:
         with translated(), self._engine.connect() as conn:

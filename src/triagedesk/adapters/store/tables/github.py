@@ -109,6 +109,9 @@ github_sync_state = Table(
     Column("pending_last_modified", String(100), nullable=True),
     Column("last_finished_at", UTCDateTime, nullable=True),
     Column("last_full_at", UTCDateTime, nullable=True),
+    # who is syncing this repository now, and until when (renewed after every page)
+    Column("lease_owner", String(200), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
 )
 
 # --- end H4a ------------------------------------------------------------------------------

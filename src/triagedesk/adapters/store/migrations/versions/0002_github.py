@@ -118,6 +118,8 @@ def _upgrade_h4a() -> None:
         sa.Column("pending_last_modified", sa.String(100), nullable=True),
         sa.Column("last_finished_at", UTCDateTime(), nullable=True),
         sa.Column("last_full_at", UTCDateTime(), nullable=True),
+        sa.Column("lease_owner", sa.String(200), nullable=True),
+        sa.Column("lease_until", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("repo", name="pk_github_sync_state"),
     )
 
