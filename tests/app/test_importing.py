@@ -263,6 +263,7 @@ def _clear(engine: Engine) -> None:
         conn.execute(delete(repos))  # cascades to issues and their children
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

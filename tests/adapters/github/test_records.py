@@ -191,6 +191,7 @@ def test_format_time() -> None:
     assert format_time(datetime(2021, 3, 4, 5, 6, 7, 120, tzinfo=UTC)).endswith(".000120Z")
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(issue=issues())
 def test_rest_export_is_lossless(issue: Issue) -> None:

@@ -187,6 +187,7 @@ def test_big_body_kept_intact(engine: Engine) -> None:
     assert got is not None and got.body == body
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
