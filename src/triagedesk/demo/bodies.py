@@ -11,7 +11,7 @@ from triagedesk.demo.people import Person
 from triagedesk.demo.plan import PROBLEMS, Plan, Planned
 from triagedesk.demo.repro import choose_kind, make_repro
 from triagedesk.demo.templates import Draft, render_bug, render_request
-from triagedesk.demo.topics import Problem, fill, fill_params, requests_of
+from triagedesk.demo.topics import TRIGGERS, Problem, fill, fill_params, requests_of
 
 _ERAS = ("form", "checkbox", "legacy", "free")
 _ERA_W = (0.45, 0.25, 0.07, 0.23)
@@ -52,6 +52,7 @@ def _outbreak_params(
     plat = "mac" if o.platforms == "mac" else "win"
     params = fill_params(orng, o.start, plat)
     old, new = _failing(orng, PROBLEMS[o.problem])
+    params["trigger"] = str(orng.randrange(len(TRIGGERS)))
     return params, old, new
 
 
@@ -85,8 +86,10 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     prob = PROBLEMS[p.problem]
     plat = p.reported_platform
     params = fill_params(rng, p.created, plat, author.login)
+    trigger_of = -1
     if p.outbreak >= 0:
         shared, old_fail, new_fail = _outbreak_params(plan, seed, p.outbreak)
+        trigger_of = int(shared["trigger"])
         params.update({k: shared[k] for k in _SHARED_KEYS})
         env = make_env(rng, plat, p.created, shared["ver"] if rng.random() < 0.7 else "")
         errors = [fill(prob.errors[0], params)]
@@ -103,8 +106,13 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     empty = era in ("form", "checkbox") and rng.random() < 0.035
     d = Draft(plat, "bug", era, env, empty=empty)
     symptoms = rng.sample(prob.symptoms, k=rng.randint(1, len(prob.symptoms)))
-    d.description = " ".join(fill(s, params) for s in symptoms) + " " + rng.choice(_FILLER)
-    d.description = d.description.strip()
+    trigger = ""
+    if trigger_of >= 0 and rng.random() < 0.75:
+        trigger = fill(rng.choice(TRIGGERS[trigger_of]), params)
+    elif trigger_of < 0 and rng.random() < 0.2:
+        trigger = fill(rng.choice(rng.choice(TRIGGERS)), params)
+    parts = [fill(s, params) for s in symptoms] + [trigger, rng.choice(_FILLER)]
+    d.description = " ".join(x for x in parts if x)
     d.errors = errors
     d.expected = fill(rng.choice(prob.expected), params)
     repro_kind = choose_kind(rng, prob)

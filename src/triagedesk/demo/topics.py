@@ -121,6 +121,31 @@ def fill(text: str, params: dict[str, str]) -> str:
     return text
 
 
+#: circumstances a regression is tied to; an outbreak picks one and most of its reports say it
+#: in one of several wordings (unrelated reports mention one now and then, so it is no give-away)
+TRIGGERS: tuple[tuple[str, ...], ...] = (
+    ("It only happens after the machine wakes up from sleep.", "Happens every time after resume from sleep/hibernate.",
+     "After sleep it breaks; a fresh boot works."),
+    ("It started right after updating to {ver}.", "{prev} was fine, {ver} is broken.", "Regression in {ver}, downgrading helps."),
+    ("Only while the Cisco AnyConnect VPN is connected.", "Happens only with our corporate VPN (AnyConnect) on.",
+     "Disconnecting AnyConnect makes it go away."),
+    ("It happens when Resource Saver mode kicks in.", "Seems related to Resource Saver: after a few idle minutes it breaks.",
+     "Turning off Resource Saver avoids it."),
+    ("Only with the containerd image store enabled.", "If I untick 'Use containerd for pulling and storing images' it works.",
+     "containerd image store on = broken, off = fine."),
+    ("Only when 'Use Rosetta for x86_64/amd64 emulation' is enabled.", "Disabling Rosetta in settings works around it.",
+     "With the Rosetta option off it does not happen."),
+    ("It happens once more than {n} containers are running.", "With a handful of containers it is fine, with {n}+ it breaks.",
+     "Seems to depend on the number of running containers ({n} here)."),
+    ("Only on machines enrolled in our MDM / managed by IT.", "Our managed laptops have it, my personal one does not.",
+     "IT-managed devices only, maybe a policy?"),
+    ("Only with Enhanced Container Isolation turned on.", "ECI enabled by our admin; without it it works.",
+     "Happens since our org turned on Enhanced Container Isolation."),
+    ("Only when the project is on a network drive.", "Projects on the local disk work, on the mapped network drive they don't.",
+     "Happens only for folders on our file server."),
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """A feature request, docs report or question: needs no diagnostics."""
