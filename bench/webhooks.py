@@ -53,7 +53,25 @@ if mode == "baseline":
         def enqueue(self, d): return True
         def counts(self): return {}
     queue = NoStore()
-app = create_app(Settings(), Secrets(webhook_secret=SecretStr(sys.argv[4])), engine, queue=queue)
+worker = None
+if mode == "worker":
+    from datetime import UTC, datetime, timedelta
+    from triagedesk.adapters.github.webhook_payloads import parse_payload
+    from triagedesk.adapters.store.action_log import SqlActionLog
+    from triagedesk.adapters.store.deliveries import SqlDeliveryQueue, SqlReleaseStore
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app import triage
+    from triagedesk.app.context import AppContext
+    from triagedesk.app.jobs import Worker
+    triage.register_handlers()
+    worker = Worker(
+        ctx=AppContext(settings=Settings(), issues=SqlIssueStore(engine),
+                       now=lambda: datetime.now(UTC), actions=SqlActionLog(engine)),
+        queue=SqlDeliveryQueue(engine), parse=parse_payload, releases=SqlReleaseStore(engine),
+        lease=timedelta(seconds=60), idle_sleep=0.05,
+    )
+app = create_app(Settings(), Secrets(webhook_secret=SecretStr(sys.argv[4])), engine, queue=queue,
+                 worker=worker)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
 
@@ -195,6 +213,11 @@ def main() -> None:
         print(
             f"  targets: p99 <= 50 ms: {'met' if real['p99'] <= 50 else 'MISSED'}; "
             f">= 200 deliveries/s: {'met' if real['rate'] >= 200 else 'MISSED'}"
+        )
+        busy = _intake(f"sqlite:///{tmp}/busy.db", "worker")
+        print(
+            f"  store before ack, worker busy in the same process (serve's default): "
+            f"p50 {busy['p50']:.2f} ms  p99 {busy['p99']:.2f} ms  {busy['rate']:.0f} deliveries/s"
         )
         n, rate = _worker_rate(url)
         print(

@@ -246,3 +246,23 @@ def test_replay_plans_once_however_often_it_runs(sqlite_engine: Engine) -> None:
     planned = SqlActionLog(sqlite_engine).list(ActionStatus.PLANNED)
     assert sorted(r.action.issue.number for r in planned) == [1, 3]
     assert second.actions == 2  # the same two decisions, not stored again
+
+
+def test_locked_database_is_retried_inline(sqlite_engine: Engine) -> None:
+    from triagedesk.domain.errors import StoreLocked
+
+    calls: list[int] = []
+
+    def flaky(event: IssueChanged, ctx: AppContext) -> list[Action]:
+        calls.append(1)
+        if len(calls) < 3:
+            raise StoreLocked("the database is locked by another writer")
+        return []
+
+    events.register("flaky", flaky)
+    enqueue(sqlite_engine, "issues/opened", "a")
+    w = worker(sqlite_engine)
+    w.drain()
+    d = SqlDeliveryQueue(sqlite_engine).get("a")
+    assert d is not None and d.status is DeliveryStatus.DONE and d.attempts == 1
+    assert len(calls) == 3 and w.stats.retried == 0

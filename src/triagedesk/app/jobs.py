@@ -15,18 +15,21 @@ A delivery that keeps failing is retried with growing delays and parked after
 from __future__ import annotations
 
 import os
+import random
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 import structlog
 
 from triagedesk.app import webhooks
 from triagedesk.app.context import AppContext
-from triagedesk.domain.errors import InputError, RateLimited, TrackerUnavailable
+from triagedesk.domain.errors import InputError, RateLimited, StoreLocked, TrackerUnavailable
 from triagedesk.ports.deliveries import (
     Delivery,
     DeliveryQueue,
@@ -36,6 +39,15 @@ from triagedesk.ports.deliveries import (
 )
 
 log = structlog.get_logger("triagedesk.worker")
+T = TypeVar("T")
+
+
+def _locked(exc: BaseException) -> bool:
+    if isinstance(exc, StoreLocked):
+        return True
+    if isinstance(exc, webhooks.HandlerFailed):
+        return bool(exc.errors) and all(_locked(e) for e in exc.errors)
+    return False
 
 
 def worker_name() -> str:
@@ -68,6 +80,8 @@ class Worker:
     backoff: timedelta = timedelta(seconds=5)
     max_backoff: timedelta = timedelta(minutes=10)
     stats: Stats = field(default_factory=Stats)
+    #: tries of one delivery while the database answers "locked" (SQLite under load)
+    lock_retries: int = 5
     #: seconds ``run`` waits when the queue is empty
     idle_sleep: float = 0.5
     #: called after each delivery (tests and the benchmark use it to stop at chosen points)
@@ -111,11 +125,15 @@ class Worker:
     def _one(self, delivery: Delivery) -> None:
         bound = log.bind(delivery=delivery.delivery_id, gh_event=delivery.event)
         try:
-            outcome = webhooks.process(self.ctx, delivery, self.parse, self.releases)
+            outcome = self._locked_retry(
+                lambda: webhooks.process(self.ctx, delivery, self.parse, self.releases)
+            )
         except Exception as exc:
             self._failed(delivery, exc, bound)
             return
-        ok = self.queue.finish(delivery.id, self.owner, outcome.status, at=self.ctx.now())
+        ok = self._locked_retry(
+            lambda: self.queue.finish(delivery.id, self.owner, outcome.status, at=self.ctx.now())
+        )
         if not ok:
             # our lease ran out and someone else took it: their run is idempotent too
             self.stats.lost_lease += 1
@@ -126,6 +144,21 @@ class Worker:
         else:
             self.stats.done += 1
         bound.debug("delivery processed", detail=outcome.detail, actions=outcome.actions)
+
+    def _locked_retry(self, fn: Callable[[], T]) -> T:
+        """Run ``fn``, again after a short jittered pause while SQLite says "locked".
+
+        Processing is idempotent, so running it again after a lock error is safe;
+        this keeps a busy moment from costing a delivery its backoff delay.
+        """
+        for attempt in range(self.lock_retries):
+            try:
+                return fn()
+            except Exception as exc:
+                if not _locked(exc) or attempt == self.lock_retries - 1:
+                    raise
+                time.sleep(0.02 * (2**attempt) * (1 + random.random()))
+        raise AssertionError("unreachable")
 
     def _failed(self, delivery: Delivery, exc: Exception, bound: structlog.BoundLogger) -> None:
         now = self.ctx.now()

@@ -82,6 +82,10 @@ class Outcome:
 class HandlerFailed(Exception):
     """One or more handlers raised; the delivery is retried (everything is idempotent)."""
 
+    def __init__(self, message: str, errors: list[Exception]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
 
 def process(
     ctx: AppContext,
@@ -177,6 +181,7 @@ def run_handlers(ctx: AppContext, event: IssueChanged, *, source: str) -> Outcom
     """
     count = 0
     failed: list[str] = []
+    errors: list[Exception] = []
     for name, handler in handlers():
         try:
             actions = handler(event, ctx)
@@ -185,6 +190,7 @@ def run_handlers(ctx: AppContext, event: IssueChanged, *, source: str) -> Outcom
         except Exception as exc:  # one feature's bug must not silence the others
             log.error("handler failed", handler=name, issue=str(event.ref), error=repr(exc)[:500])
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
+            errors.append(exc)
     if failed:
-        raise HandlerFailed("; ".join(failed))
+        raise HandlerFailed("; ".join(failed), errors)
     return Outcome(DeliveryStatus.DONE, f"{event.change.value} {event.ref}", count)

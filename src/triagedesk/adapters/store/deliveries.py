@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, RowMapping
@@ -132,20 +132,30 @@ class SqlDeliveryQueue:
         retry_at: datetime,
         max_attempts: int,
     ) -> DeliveryStatus:
+        # one conditional UPDATE (no read first: under SQLite load a read-then-write
+        # transaction can fail with "locked" where a single write just waits)
+        parked = T.c.attempts >= max_attempts
+        stmt = (
+            update(T)
+            .where(
+                T.c.id == delivery_id,
+                T.c.lease_owner == owner,
+                T.c.status == DeliveryStatus.QUEUED.value,
+            )
+            .values(
+                error=error[:4000],
+                status=case((parked, DeliveryStatus.PARKED.value), else_=T.c.status),
+                processed_at=case((parked, at), else_=T.c.processed_at),
+                lease_until=case((parked, None), else_=retry_at),
+            )
+            .returning(T.c.status)
+        )
         with translated(), self.engine.begin() as conn:
-            row = conn.execute(
-                select(T.c.attempts, T.c.status, T.c.lease_owner).where(T.c.id == delivery_id)
-            ).first()
-            if row is None or row.lease_owner != owner or row.status != DeliveryStatus.QUEUED:
-                return DeliveryStatus(row.status) if row is not None else DeliveryStatus.QUEUED
-            parked = row.attempts >= max_attempts
-            values: dict[str, Any] = {"error": error[:4000]}
-            if parked:
-                values.update(status=DeliveryStatus.PARKED.value, processed_at=at, lease_until=None)
-            else:
-                values.update(lease_until=retry_at)
-            conn.execute(update(T).where(T.c.id == delivery_id).values(**values))
-        return DeliveryStatus.PARKED if parked else DeliveryStatus.QUEUED
+            status = conn.execute(stmt).scalar_one_or_none()
+            if status is None:  # the lease was lost: someone else owns the outcome
+                current = conn.execute(select(T.c.status).where(T.c.id == delivery_id)).scalar()
+                return DeliveryStatus(current) if current else DeliveryStatus.QUEUED
+        return DeliveryStatus(status)
 
     def get(self, delivery_id: str) -> Delivery | None:
         with translated(), self.engine.connect() as conn:
