@@ -9,6 +9,10 @@ PostgreSQL schema, a second (idempotent, nothing changes) import into the same
 SQLite file, and a JSON-lines export. The baseline, in the same run, is the
 naive way: one INSERT per row with a commit per issue, on a 2,000-issue subset.
 Targets: at least 2,000 issues/s into SQLite, peak RSS at most 500 MB.
+
+Each line gives the wall-clock rate and the rate per CPU second of the importing
+process: on a shared machine the wall clock includes time spent waiting for a
+core, the CPU figure does not (for PostgreSQL it leaves out the server's work).
 """
 
 from __future__ import annotations
@@ -122,37 +126,46 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
 # each runs in a fresh interpreter; prints one JSON line with seconds and peak RSS (KB on Linux)
 _IMPORT = """
 import json, resource, sys, time
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 from pathlib import Path
 from triagedesk.adapters.github.records import GithubRecords
 from triagedesk.adapters.store.db import migrate, open_engine
 from triagedesk.adapters.store.issues import SqlIssueStore
 from triagedesk.app.importing import import_paths
 engine = open_engine(sys.argv[1]); migrate(engine)
-t = time.perf_counter()
+t = time.perf_counter(); c0 = _cpu()
 s = import_paths([Path(sys.argv[2])], SqlIssueStore(engine), GithubRecords())
 dt = time.perf_counter() - t
 print(json.dumps({"seconds": dt, "issues": s.issues, "inserted": s.inserted,
     "unchanged": s.unchanged, "errors": len(s.errors),
-    "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    "cpu": _cpu() - c0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 _EXPORT = """
 import json, resource, sys, time
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 from triagedesk.adapters.github.records_out import GithubRecordsOut
 from triagedesk.adapters.store.db import open_engine
 from triagedesk.adapters.store.issues import SqlIssueStore
 from triagedesk.app.exporting import ExportFormat, export_issues
 engine = open_engine(sys.argv[1])
-t = time.perf_counter()
+t = time.perf_counter(); c0 = _cpu()
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     n = export_issues(SqlIssueStore(engine), GithubRecordsOut(), out, ExportFormat.NDJSON)
 print(json.dumps({"seconds": time.perf_counter() - t, "issues": n,
-    "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    "cpu": _cpu() - c0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 # the naive baseline: parse everything, then one INSERT per row and a commit per issue
 _NAIVE = """
 import json, resource, sys, time
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 from itertools import islice
 from pathlib import Path
 from triagedesk.adapters.github.records import issue_from_gh
@@ -160,7 +173,7 @@ from triagedesk.adapters.store.db import migrate, open_engine
 from triagedesk.adapters.store.tables.core import comments, issues, repos
 engine = open_engine(sys.argv[1]); migrate(engine)
 n = int(sys.argv[3])
-t = time.perf_counter()
+t = time.perf_counter(); c0 = _cpu()
 data = json.loads(Path(sys.argv[2]).read_text())[:n]
 repo_ids = {}
 for rec in data:
@@ -181,7 +194,7 @@ for rec in data:
                 author=c.author, author_association=c.author_association.value, body=c.body,
                 created_at=c.created_at, updated_at=None, url=c.url))
 print(json.dumps({"seconds": time.perf_counter() - t, "issues": len(data),
-    "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    "cpu": _cpu() - c0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
@@ -214,9 +227,11 @@ def _drop(schema: str) -> None:
 
 def _line(name: str, r: dict[str, float]) -> float:
     rate = r["issues"] / r["seconds"] if r["seconds"] else 0.0
+    cpu_rate = r["issues"] / r["cpu"] if r["cpu"] else 0.0
     print(
-        f"{name:<38} {int(r['issues']):>7} issues {r['seconds']:>8.1f} s "
-        f"{rate:>9,.0f} issues/s   peak RSS {r['rss_kb'] / 1024:>6.0f} MB",
+        f"{name:<38} {int(r['issues']):>7} issues {r['seconds']:>7.1f} s wall "
+        f"{rate:>7,.0f}/s | {r['cpu']:>6.1f} s CPU {cpu_rate:>7,.0f}/s | "
+        f"peak RSS {r['rss_kb'] / 1024:>4.0f} MB",
         flush=True,
     )
     return rate
