@@ -205,3 +205,25 @@ def test_sync_state_shows_an_interrupted_run(
     before = len(github_server.requests())
     _run(capsys, "sync", "--state", *args)
     assert len(github_server.requests()) == before
+
+
+def test_a_spent_request_budget_stops_and_the_next_run_continues(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    _seed(github_server)
+    cfg = _config(tmp_path, github_server, "request_budget = 2")
+    args = ["--config", str(cfg), "--db", f"sqlite:///{tmp_path}/t.db"]
+    code, _, err = _run(capsys, "sync", *args)
+    assert code == 1 and "request budget" in err and "again to continue" in err
+    modes = []
+    for _ in range(4):
+        code, out, _ = _run(capsys, "sync", *args, "--json")
+        modes.append([r["mode"] for r in json.loads(out)["repos"]] if out.strip() else [])
+        if code == 0:
+            break
+    assert code == 0
+    assert modes[0][0] == "resumed"

@@ -156,6 +156,11 @@ def sync(
     data = {**report.to_dict(), "requests": stats}
     emit(data, as_json, lambda _d: _print_sync(report, stats))
     if report.stopped:
+        if "request budget" in report.stopped:
+            raise RateLimited(
+                f"sync stopped: {report.stopped} (github.request_budget); the place is kept: "
+                "run `triagedesk sync` again to continue"
+            )
         if report.reset_at is not None or report.stopped.startswith("rate limited"):
             raise RateLimited(
                 f"sync stopped: {report.stopped}; the place is kept: run `triagedesk sync` "

@@ -324,3 +324,20 @@ def test_retry_after_as_an_http_date(github_server: GithubServer) -> None:
     # a date 45 s ahead of the (fake) clock
     assert t._retry_after(formatdate(clock() + 45, usegmt=True)) == pytest.approx(45, abs=1)
     assert t._retry_after("soon") is None
+
+
+def test_budget_renews_every_hour_in_a_long_running_process(github_server: GithubServer) -> None:
+    clock = FakeClock()
+    _seed(github_server, 1)
+    t = make_transport(github_server, clock, request_budget=2)
+    t.request("GET", f"{ISSUES}/1")
+    t.request("GET", f"{ISSUES}/1")
+    with pytest.raises(RateLimited) as err:
+        t.request("GET", f"{ISSUES}/1")
+    assert err.value.reset_at == pytest.approx(clock() + 3600)
+    clock.advance(3600)
+    t.request("GET", f"{ISSUES}/1")
+    t.new_run()
+    t.request("GET", f"{ISSUES}/1")
+    t.request("GET", f"{ISSUES}/1")
+    assert len(github_server.requests()) == 5

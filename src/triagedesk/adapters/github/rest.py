@@ -49,6 +49,8 @@ from triagedesk.settings.github import GithubSettings
 
 log = logging.getLogger(__name__)
 
+#: the per-run budget renews itself after this long (GitHub's primary-limit window)
+BUDGET_WINDOW = 3600.0
 #: longest secondary-limit wait when GitHub gives no Retry-After (it asks for >= 1 minute)
 SECONDARY_DEFAULT_WAIT = 60.0
 
@@ -145,6 +147,14 @@ class Transport:
         )
         #: seconds slept waiting for limits and retries (for reports and tests)
         self.slept = 0.0
+        self._budget_since = clock()
+        self._budget_base = 0
+
+    def new_run(self) -> None:
+        """Start a new per-run budget (a long-lived process calls this per job, or it
+        happens by itself every hour)."""
+        self._budget_since = self.clock()
+        self._budget_base = self.rate.counted
 
     def close(self) -> None:
         self.http.close()
@@ -250,8 +260,17 @@ class Transport:
 
     def _before_send(self, resource: str, kind: Kind) -> None:
         budget = self.settings.request_budget
-        if budget and self.rate.counted >= budget:
-            raise RateLimited(f"this run's request budget ({budget} requests) is spent")
+        if budget:
+            now = self.clock()
+            if now - self._budget_since >= BUDGET_WINDOW:
+                # a long-running process (serve, worker) gets a fresh budget every hour,
+                # like GitHub's own window; a CLI run rarely lasts that long
+                self.new_run()
+            if self.rate.counted - self._budget_base >= budget:
+                raise RateLimited(
+                    f"this run's request budget ({budget} requests) is spent",
+                    reset_at=self._budget_since + BUDGET_WINDOW,
+                )
         bucket = self.rate.bucket(resource)
         if bucket.remaining is None or bucket.reset_at is None:
             return
