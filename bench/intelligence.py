@@ -63,6 +63,7 @@ def _child_ours(path: str) -> None:
     from triagedesk.intelligence.duplicates import DuplicateIndex, IndexedIssue
     from triagedesk.intelligence.labels import LabelExample, predict_one, train
     from triagedesk.intelligence.rules import RuleEngine
+    from triagedesk.intelligence.signatures import signature_of
     from triagedesk.intelligence.text import document_tokens
     from triagedesk.settings import Settings
 
@@ -108,8 +109,11 @@ def _child_ours(path: str) -> None:
     lat = []
     for d in docs[-NEW:]:
         t = time.perf_counter()
-        predict_one(model, engine, title=d.title, body=d.body, repo=d.ref.split("#")[0])
-        index.search(d.title, d.body, k=10, before=d.created_at)
+        sig = signature_of(d.title, d.body)
+        predict_one(
+            model, engine, title=d.title, body=d.body, repo=d.ref.split("#")[0], signature=sig
+        )
+        index.search(d.title, d.body, k=10, before=d.created_at, signature=sig)
         lat.append(time.perf_counter() - t)
         index.add(d)
     import numpy as np

@@ -36,6 +36,7 @@ from triagedesk.intelligence.evaluate import (
 )
 from triagedesk.intelligence.labels import LabelModel, LabelSuggestion, predict_one, train
 from triagedesk.intelligence.rules import RuleEngine
+from triagedesk.intelligence.signatures import signature_of
 from triagedesk.ports.actions import ActionRecord
 from triagedesk.ports.intelligence import FeedbackKind, IntelligenceStore
 
@@ -241,6 +242,7 @@ class Suggestions:
 
 def suggest_for(ctx: AppContext, issue: Issue, loaded: Loaded | None = None) -> Suggestions:
     loaded = loaded or load(ctx)
+    sig = signature_of(issue.title, issue.body)
     labels: list[LabelSuggestion] = []
     if loaded.model is not None:
         labels = predict_one(
@@ -250,6 +252,7 @@ def suggest_for(ctx: AppContext, issue: Issue, loaded: Loaded | None = None) -> 
             body=issue.body,
             repo=str(issue.repo),
             present=issue.labels,
+            signature=sig,
         )
         ref = str(issue.ref)
         labels = [s for s in labels if (ref, s.label.lower()) not in loaded.removed_labels]
@@ -259,6 +262,7 @@ def suggest_for(ctx: AppContext, issue: Issue, loaded: Loaded | None = None) -> 
         k=ctx.settings.intelligence.duplicates_top_k,
         before=issue.created_at,
         exclude=str(issue.ref),
+        signature=sig,
     )
     out = []
     for c in cands:

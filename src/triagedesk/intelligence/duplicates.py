@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triagedesk.intelligence.bm25 import Bm25Params, Bm25Scorer, PostingIndex
-from triagedesk.intelligence.signatures import describe, signature_of
+from triagedesk.intelligence.signatures import Signature, describe, signature_of
 from triagedesk.intelligence.text import document_tokens, title_words
 
 FORMAT = "triagedesk-duplicates/1"
@@ -216,8 +216,12 @@ class DuplicateIndex:
         exclude: str | None = None,
         lexical_only: bool = False,
         with_evidence: bool = True,
+        signature: Signature | None = None,
     ) -> list[Candidate]:
-        """The ``k`` best earlier issues for an issue with this title and body."""
+        """The ``k`` best earlier issues for an issue with this title and body.
+
+        ``signature`` is the issue's :func:`signature_of`, when the caller has it already.
+        """
         import numpy as np
 
         n = len(self.refs)
@@ -229,7 +233,10 @@ class DuplicateIndex:
         lex = scorer.scores(q)
         ceiling = scorer.self_score(q)
         lex = np.clip(lex / ceiling, 0.0, 1.0) if ceiling > 0 else lex * 0.0
-        qkeys = set() if lexical_only else signature_of(title, body).all_keys()
+        if lexical_only:
+            qkeys: set[str] = set()
+        else:
+            qkeys = (signature or signature_of(title, body)).all_keys()
         if qkeys and (c.lexical_weight + c.signature_weight) > 0:
             sig_raw, total = self._signature_scores(qkeys)
             sig = sig_raw / (total + SIG_SMOOTHING)

@@ -196,7 +196,7 @@ def eval_labels(
     auto: list[set[str]] = []
     for ex in test_ex:
         sugg = predict_one(model, engine, title=ex.title, body=ex.body, repo=ex.repo)
-        pred.append({s.label for s in sugg if s.decision == "apply" or s.confidence >= 0.5})
+        pred.append({s.label for s in sugg if s.likely})
         auto.append({s.label for s in sugg if s.decision == "apply"})
     result = _scores(gold, pred)
     auto_tp = sum(len(a & g) for a, g in zip(auto, gold, strict=True))

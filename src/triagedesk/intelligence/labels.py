@@ -30,7 +30,7 @@ from typing import Any
 from triagedesk.intelligence.aliases import LabelNormaliser
 from triagedesk.intelligence.features import Vectoriser, feature_tokens
 from triagedesk.intelligence.rules import Hit, RuleEngine
-from triagedesk.intelligence.signatures import signature_of
+from triagedesk.intelligence.signatures import Signature, signature_of
 from triagedesk.settings import Settings
 
 FORMAT = "triagedesk-labels/1"
@@ -55,6 +55,8 @@ class LabelSuggestion:
     decision: str  # "apply" or "suggest"
     threshold: float | None
     evidence: tuple[str, ...] = ()
+    #: at or above the label's best-F1 confidence on history
+    likely: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class LabelSuggestion:
             "decision": self.decision,
             "threshold": None if self.threshold is None else round(self.threshold, 4),
             "evidence": list(self.evidence),
+            "likely": self.likely,
         }
 
 
@@ -85,6 +88,23 @@ def choose_threshold(
     return best
 
 
+def best_f1_threshold(scores: Sequence[float], truth: Sequence[bool], floor: float = 0.2) -> float:
+    """The confidence (at least ``floor``) whose cut gives the best F1 on history; 1.0 if none."""
+    pairs = sorted(zip(scores, truth, strict=True), key=lambda p: -p[0])
+    positives = sum(truth)
+    best, best_f1, tp = 1.0, 0.0, 0
+    for i, (s, t) in enumerate(pairs):
+        tp += int(t)
+        if s < floor:
+            break
+        if i + 1 < len(pairs) and pairs[i + 1][0] == s:
+            continue
+        f1 = 2 * tp / (i + 1 + positives) if positives else 0.0
+        if f1 > best_f1:
+            best, best_f1 = s, f1
+    return best
+
+
 def _smoothed(correct: int, fired: int) -> float:
     return (correct + 1.0) / (fired + 2.0)
 
@@ -103,6 +123,9 @@ class LabelModel:
     suggest_floor: float
     max_version_labels: int
     stats: dict[str, Any] = field(default_factory=dict)
+    #: per label, the confidence that maximised F1 on history: at or above it the label is
+    #: the model's best guess (shown as "likely"), below it only a weak suggestion
+    point_thresholds: dict[str, float] = field(default_factory=dict)
 
     # --- predicting -------------------------------------------------------
     def model_probs(self, feats: Sequence[str]) -> dict[str, float]:
@@ -158,7 +181,8 @@ class LabelModel:
                 versions += 1
             th = self.thresholds.get(lab)
             decision = "apply" if th is not None and conf >= th else "suggest"
-            out.append(LabelSuggestion(lab, conf, decision, th, tuple(why)))
+            likely = decision == "apply" or conf >= self.point_thresholds.get(lab, 0.5)
+            out.append(LabelSuggestion(lab, conf, decision, th, tuple(why), likely))
         return out
 
     # --- persistence ------------------------------------------------------
@@ -171,6 +195,7 @@ class LabelModel:
             "vocab": sorted(self.vectoriser.vocab, key=self.vectoriser.vocab.__getitem__),
             "rule_precision": self.rule_precision,
             "thresholds": self.thresholds,
+            "point_thresholds": self.point_thresholds,
             "known_labels": self.known_labels,
             "n_train": self.n_train,
             "settings_target": self.settings_target,
@@ -214,6 +239,7 @@ class LabelModel:
                 bias=z["bias"].astype(np.float32),
                 rule_precision={k: float(v) for k, v in meta["rule_precision"].items()},
                 thresholds=dict(meta["thresholds"]),
+                point_thresholds={k: float(v) for k, v in meta.get("point_thresholds", {}).items()},
                 known_labels=list(meta["known_labels"]),
                 n_train=int(meta["n_train"]),
                 settings_target=float(meta["settings_target"]),
@@ -339,6 +365,10 @@ def train(
         ys = [lab in t for t in truth]
         thresholds[lab] = choose_threshold(scores_l, ys, cfg.target_precision, cfg.min_auto_support)
     model.thresholds = thresholds
+    model.point_thresholds = {
+        lab: best_f1_threshold(scores_l, [lab in t for t in truth])
+        for lab, scores_l in per_label_scores.items()
+    }
     model.stats["auto_labels"] = sorted(k for k, v in thresholds.items() if v is not None)
     return model
 
@@ -351,8 +381,9 @@ def predict_one(
     body: str,
     repo: str,
     present: Sequence[str] = (),
+    signature: Signature | None = None,
 ) -> list[LabelSuggestion]:
-    sig = signature_of(title, body)
+    sig = signature or signature_of(title, body)
     feats = feature_tokens(title, body, sig)
     hits = engine.hits(title, body, repo, sig, model.known_labels)
     return model.suggest(feats, hits, present)
