@@ -96,7 +96,7 @@ def test_details_of_each_action() -> None:
         (lambda d: d["issue"].pop("number"), "number"),
         (lambda d: d["issue"].update(created_at="yesterday"), "timestamp"),
         (lambda d: d["repository"].update(full_name="no-slash"), "owner/name"),
-        (lambda d: d["issue"].update(state="archived"), "unknown state"),
+        (lambda d: d["issue"].update(state="archived"), "state"),
     ],
 )
 def test_malformed_payload_names_the_field(mutate: object, message: str) -> None:

@@ -1,6 +1,8 @@
 """GitHub webhook payloads (JSON) into domain objects.
 
-Only the fields triagedesk uses are read; everything else in GitHub's large
+Issues and comments go through ``records.py`` (the converter import and sync
+use), so a webhook stores exactly what a sync would. Only the fields triagedesk
+uses are read; everything else in GitHub's large
 payloads is ignored. A payload that lacks a field we need raises
 :class:`InputError` naming the field, so the worker parks the delivery with a
 clear error instead of guessing.
@@ -12,11 +14,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from triagedesk.adapters.github import records
 from triagedesk.domain.errors import InputError
 from triagedesk.domain.model import (
     Association,
     CloseReason,
-    Comment,
     Issue,
     IssueRef,
     IssueState,
@@ -139,23 +141,6 @@ def _issue(data: dict[str, Any], repo: RepoRef) -> Issue:
     )
 
 
-def _comment(data: dict[str, Any]) -> Comment:
-    cid = data.get("id")
-    if not isinstance(cid, int):
-        raise InputError("comment: 'id' missing or not an integer")
-    where = f"comment {cid}"
-    return Comment(
-        id=cid,
-        author=_login(data.get("user")),
-        body=_str(data, "body", where, ""),
-        created_at=_time(data.get("created_at"), f"{where}: created_at"),
-        updated_at=_opt_time(data.get("updated_at"), f"{where}: updated_at"),
-        author_association=_association(data.get("author_association")),
-        reactions=_reactions(data.get("reactions")),
-        url=_str(data, "html_url", where, ""),
-    )
-
-
 def _load(payload: bytes) -> dict[str, Any]:
     try:
         data = json.loads(payload)
@@ -184,14 +169,17 @@ def parse_payload(event: str, action: str, payload: bytes) -> WebhookEvent:
 def _issue_delivery(event: str, action: str, data: dict[str, Any]) -> IssueDelivery:
     repo = _repo(data)
     raw_issue = _obj(data, "issue", "payload")
-    issue = _issue(raw_issue, repo)
+    pull = records.is_pull_request(raw_issue)
+    # the same converter as import and sync, so a webhook and a sync store equal issues
+    issue = _issue(raw_issue, repo) if pull else records.issue_from_rest(raw_issue, repo)
+    assert issue is not None
     actor = _login(data.get("sender"))
     comment = None
     subject = ""
     at = issue.updated_at
     transferred_to = None
     if event == "issue_comment":
-        comment = _comment(_obj(data, "comment", "payload"))
+        _, comment = records.comment_from_rest(_obj(data, "comment", "payload"))
         subject = str(comment.id)
         at = comment.updated_at or comment.created_at
     elif action in ("labeled", "unlabeled"):
@@ -214,7 +202,7 @@ def _issue_delivery(event: str, action: str, data: dict[str, Any]) -> IssueDeliv
         comment=comment,
         subject=subject,
         transferred_to=transferred_to,
-        is_pull_request="pull_request" in raw_issue,
+        is_pull_request=pull,
     )
 
 
