@@ -190,6 +190,16 @@ def test_fixes_stale_and_reopens_appear(corpus):
         e for e in events if e["event"] == "labeled" and e["label"]["name"] == "lifecycle/stale"
     ]
     assert stale and all(e["actor"]["login"] == "docker-robot" for e in stale)
+    revived = [
+        r
+        for r in corpus.records
+        if any(c["body"] == "/remove-lifecycle stale" for c in r["comments"])
+    ]
+    assert len(revived) >= 10
+    unstale = [
+        e for e in events if e["event"] == "unlabeled" and e["label"]["name"] == "lifecycle/stale"
+    ]
+    assert len(unstale) >= len(revived)
     assert any(e["event"] == "assigned" for e in events)
     assert any(e["event"] == "marked_as_duplicate" for e in events)
     popular = max(

@@ -78,7 +78,8 @@ class _Status:
 
 def build(c: Ctx) -> Timeline:
     rng = c.rng
-    tl = Timeline(c.created, c.end, stale_bot=rng.random() < STALE_BOT_SHARE)
+    keep_alive = 0.5 if c.role == "root" else 0.12
+    tl = Timeline(c.created, c.end, rng.random() < STALE_BOT_SHARE, c.author, keep_alive, rng)
     initial = []
     if c.era == "form" and rng.random() < FORM_LABELS_SHARE:
         form_label = _TRIAGE_FORM[0] if c.repo.endswith("mac") else _TRIAGE_FORM[rng.random() < 0.3]

@@ -8,6 +8,7 @@ days later) and cuts everything after the corpus end.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -59,10 +60,22 @@ class Outcome:
 
 
 class Timeline:
-    def __init__(self, created: datetime, end: datetime, stale_bot: bool = True) -> None:
+    def __init__(
+        self,
+        created: datetime,
+        end: datetime,
+        stale_bot: bool = True,
+        keeper: Person | None = None,
+        keep_alive: float = 0.0,
+        rng: random.Random | None = None,
+    ) -> None:
         self.created = created
         self.end = end
         self.stale_bot = stale_bot
+        #: who answers a stale notice with `/remove-lifecycle stale`, and how likely (0..1)
+        self.keeper = keeper
+        self.keep_alive = keep_alive
+        self.rng = rng or random.Random(0)
         self.acts: list[Act] = []
 
     def _add(self, at: datetime, kind: str, actor: Person, text: str = "") -> datetime:
@@ -93,7 +106,7 @@ class Timeline:
 
     def replay(self) -> Outcome:
         out = Outcome()
-        state = _State(out, self.created)
+        state = _State(out, self.created, self.keeper, self.keep_alive, self.rng)
         for act in sorted(self.acts, key=lambda a: (a.at, a.seq)):
             if act.at > self.end:
                 break
@@ -109,11 +122,22 @@ class Timeline:
 
 
 class _State:
-    def __init__(self, out: Outcome, created: datetime) -> None:
+    def __init__(
+        self,
+        out: Outcome,
+        created: datetime,
+        keeper: Person | None,
+        keep_alive: float,
+        rng: random.Random,
+    ) -> None:
         self.out = out
         self.last_activity = created
         self.last_any = created
         self.stale_at: datetime | None = None
+        self.keeper = keeper
+        self.keep_alive = keep_alive
+        self.rng = rng
+        self.notices = 0
 
     def event(
         self,
@@ -150,15 +174,28 @@ class _State:
 
     def robot_until(self, now: datetime, end: datetime) -> None:
         out = self.out
-        if not out.open or FROZEN in out.labels:
-            return
-        if STALE not in out.labels and now - self.last_activity >= STALE_AFTER:
+        while out.open and FROZEN not in out.labels:
+            if STALE in out.labels or now - self.last_activity < STALE_AFTER:
+                break
             at = self.last_activity + STALE_AFTER
             if at > end:
                 return
             out.comments.append(Comment(at, ROBOT, phrases.stale_notice()))
             self.event(at, "labeled", ROBOT, label=STALE)
             self.stale_at = at
+            self.notices += 1
+            # the keeper answers the notice now and then (less keen each time)
+            if self.keeper is None or self.rng.random() >= self.keep_alive / self.notices:
+                break
+            answer = at + timedelta(days=self.rng.uniform(0.5, 25))
+            if answer >= now or answer > end:
+                break
+            out.comments.append(Comment(answer, self.keeper, "/remove-lifecycle stale"))
+            self.event(answer, "unlabeled", ROBOT, label=STALE)
+            self.last_activity = answer
+            self.last_any = max(self.last_any, answer)
+        if not out.open or FROZEN in out.labels:
+            return
         if (
             STALE in out.labels
             and self.stale_at is not None
