@@ -220,3 +220,55 @@ def test_doc_lists_the_json_keys(sqlite_engine: Engine, history: list[Issue]) ->
     documented = {line.strip() for line in block.group(1).splitlines() if line.strip()}
     produced = {f"top.{k}" for k in d} | {f"repo.{k}" for k in d["all"]}
     assert documented == produced
+
+
+def test_duplicates_named_in_team_comments(sqlite_engine: Engine) -> None:
+    """The target of a duplicate is often named only in a team comment."""
+    from triagedesk.domain.model import Association, CloseReason, Comment
+
+    base = utc(2026, 11, 17)
+    target = Issue(
+        ref=IssueRef(MAC, 7),
+        title="VPN breaks DNS",
+        body="",
+        author="u",
+        created_at=utc(2026, 1, 5),
+        updated_at=base,
+    )
+
+    def dup(n: int, text: str) -> Issue:
+        return Issue(
+            ref=IssueRef(WIN, n),
+            title=f"dns {n}",
+            body="",
+            author="u",
+            created_at=base,
+            updated_at=base + timedelta(hours=2),
+            state=IssueState.CLOSED,
+            state_reason=CloseReason.DUPLICATE,
+            closed_at=base + timedelta(hours=2),
+            comments=(
+                Comment(
+                    id=n,
+                    author="maint",
+                    body=text,
+                    created_at=base + timedelta(hours=1),
+                    author_association=Association.MEMBER,
+                ),
+            ),
+            events=(IssueEvent(EventKind.MARKED_AS_DUPLICATE, "maint", base + timedelta(hours=2)),),
+        )
+
+    issues = [
+        target,
+        dup(20, "Closing as dupe of docker/for-mac#7"),
+        dup(21, "This is a duplicate of https://github.com/docker/for-mac/issues/7"),
+        dup(22, "same as #3, thanks"),  # not a duplicate target
+    ]
+    _store(sqlite_engine, issues)
+    d = build_report(SqlReportSource(sqlite_engine), SETTINGS, W47, now=NOW).data
+    assert d["major_occurrences"]["duplicates"] == [
+        {"repo": "docker/for-mac", "number": 7, "title": "VPN breaks DNS", "value": 2}
+    ]
+    # closed as duplicates: already linked, so no cluster is proposed for them
+    assert all("docker/for-win#20" not in c["issues"] for c in d["clusters"]["items"])

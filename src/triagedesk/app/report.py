@@ -10,7 +10,7 @@ delivery in :mod:`triagedesk.app.report_delivery`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +36,14 @@ from triagedesk.domain.stats import (
     resolver,
     weekly_series_from_times,
 )
-from triagedesk.domain.trends import area_trends, surges, title_clusters, top_keys
+from triagedesk.domain.trends import (
+    AreaTrend,
+    Occurrence,
+    area_trends,
+    surges,
+    title_clusters,
+    top_keys,
+)
 from triagedesk.domain.workflow import Status
 from triagedesk.ports.reports import ReportInputs, ReportSource
 from triagedesk.settings import Settings
@@ -109,7 +116,8 @@ def local_days(first: datetime, last: datetime, rot: Rotation) -> list[Period]:
     d, stop = first.astimezone(zone).date(), last.astimezone(zone).date()
     out: list[Period] = []
     while d <= stop:
-        out.append(date_range(d, d, rot))
+        day = date_range(d, d, rot)
+        out.append(Period(day.start, day.end, d.isoformat()))
         d += timedelta(days=1)
     return out
 
@@ -244,6 +252,86 @@ def _versions(
     return versions, source.version_first_seen(sorted(candidates), repos)
 
 
+def _trends(
+    source: ReportSource,
+    inputs: ReportInputs,
+    settings: Settings,
+    windows: Sequence[Period],
+    repos: Sequence[str],
+) -> tuple[list[AreaTrend], list[AreaTrend]]:
+    """New issues per area and per repository (and all) over ``windows``; for each spike,
+    the release it follows, if any."""
+    rs = settings.report
+    area_of, _ = area_map(settings)
+    facts = inputs.facts
+    period = windows[-1]
+    new = [f for f in facts if f.created_at >= period.start]
+
+    def by_repo(f: IssueFacts) -> tuple[str, str]:
+        return (f.repo, "all")
+
+    def run(
+        groups_of: Callable[[IssueFacts], Iterable[str]] | None,
+        versions: dict[str, str] | None = None,
+        first_seen: dict[str, datetime] | None = None,
+    ) -> list[AreaTrend]:
+        return area_trends(
+            facts,
+            windows,
+            area_of,
+            versions=versions,
+            first_seen=first_seen,
+            alpha=rs.spike_alpha,
+            min_count=rs.spike_min_count,
+            groups_of=groups_of,
+        )
+
+    areas, per_repo = run(None), run(by_repo)
+    spiking_areas = sorted(t.area for t in areas if t.spike.spike)
+    spiking_repos = sorted(t.area for t in per_repo if t.spike.spike)
+    if not spiking_areas and not spiking_repos:
+        return areas, _repo_order(per_repo, repos)
+    groups = [
+        {f.key for f in new if any(area_of.get(lab.lower()) == area for lab in f.labels)}
+        for area in spiking_areas
+    ] + [{f.key for f in new if name in ("all", f.repo)} for name in spiking_repos]
+    versions, first_seen = _versions(source, inputs, groups, repos)
+    if spiking_areas:
+        areas = run(None, versions, first_seen)
+    if spiking_repos:
+        per_repo = run(by_repo, versions, first_seen)
+    return areas, _repo_order(per_repo, repos)
+
+
+def _repo_order(trends: list[AreaTrend], repos: Sequence[str]) -> list[AreaTrend]:
+    order = {name: i for i, name in enumerate([*repos, "all"])}
+    return sorted(trends, key=lambda t: order.get(t.area, len(order)))
+
+
+def _top_duplicates(
+    source: ReportSource, inputs: ReportInputs, settings: Settings
+) -> list[Occurrence]:
+    """The issues that gained the most duplicates in the period. The duplicate history
+    (events, then team comments such as "Closing as dupe of #N") names each target."""
+    counts = dict(inputs.new_duplicates)
+    try:
+        from triagedesk.intelligence.history import duplicate_mark
+    except ImportError:  # the duplicate history is optional: events only
+        pass
+    else:
+        counts = {}
+        for issue in inputs.duplicate_issues:
+            mark = duplicate_mark(issue, settings.profile.team)
+            if mark is not None and mark.target is not None:
+                key = str(mark.target)
+                counts[key] = counts.get(key, 0) + 1
+    best = top_keys(counts, {}, settings.report.top_n)
+    titles = source.titles([f"{o.repo}#{o.number}" for o in best]) if best else {}
+    return [
+        Occurrence(o.repo, o.number, titles.get(f"{o.repo}#{o.number}", ""), o.value) for o in best
+    ]
+
+
 def build_report(
     source: ReportSource,
     settings: Settings,
@@ -298,25 +386,7 @@ def build_report(
 
     series = weekly_series_from_times(inputs.created_times, inputs.closed_times, chart)
     new = [f for f in facts if f.created_at >= period.start]
-    trends = area_trends(
-        facts, windows, area_of, alpha=rs.spike_alpha, min_count=rs.spike_min_count
-    )
-    spiking = {t.area for t in trends if t.spike.spike}
-    if spiking:
-        groups = [
-            {f.key for f in new if any(area_of.get(lab.lower()) == area for lab in f.labels)}
-            for area in sorted(spiking)
-        ]
-        versions, first_seen = _versions(source, inputs, groups, names)
-        trends = area_trends(
-            facts,
-            windows,
-            area_of,
-            versions=versions,
-            first_seen=first_seen,
-            alpha=rs.spike_alpha,
-            min_count=rs.spike_min_count,
-        )
+    trends, repo_trends = _trends(source, inputs, settings, windows, names)
     # issues active in the period: opened in it, or commented in it (GitHub does not date
     # reactions, so "most reactions" ranks the active issues by their total)
     reactions = dict(inputs.reactions)
@@ -371,16 +441,15 @@ def build_report(
         "trends": {
             "windows": [w.label for w in windows],
             "areas": [t.as_dict() for t in trends],
-            "spikes": [t.as_dict() for t in trends if t.spike.spike],
+            "repos": [t.as_dict() for t in repo_trends],
+            "spikes": [t.as_dict() for t in [*repo_trends, *trends] if t.spike.spike],
         },
         "major_occurrences": {
             "reactions": [o.as_dict() for o in top_keys(reactions, titles, rs.top_n)],
             "comments": [
                 o.as_dict() for o in top_keys(inputs.comments_in_period, titles, rs.top_n)
             ],
-            "duplicates": [
-                o.as_dict() for o in top_keys(inputs.new_duplicates, inputs.titles, rs.top_n)
-            ],
+            "duplicates": [o.as_dict() for o in _top_duplicates(source, inputs, settings)],
             "surges": [
                 s.as_dict()
                 for s in surges(facts, days, SURGE_TRAILING_DAYS, min_count=rs.spike_min_count)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -194,8 +194,12 @@ def area_trends(
     first_seen: Mapping[str, datetime] | None = None,
     alpha: float = 0.01,
     min_count: int = 5,
+    groups_of: Callable[[IssueFacts], Iterable[str]] | None = None,
 ) -> list[AreaTrend]:
-    """Per-area counts of new issues over ``weeks`` (the last is the report's period)."""
+    """Per-area counts of new issues over ``weeks`` (the last is the report's period).
+
+    ``groups_of`` puts issues in other groups than their areas (e.g. their repository).
+    """
     if not weeks:
         return []
     n = len(weeks)
@@ -206,7 +210,7 @@ def area_trends(
     for f in facts:
         if not (first <= f.created_at < last):
             continue
-        areas = areas_of(f, area_of)
+        areas = groups_of(f) if groups_of is not None else areas_of(f, area_of)
         if not areas:
             continue
         i = buckets.index(f.created_at)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from triagedesk.domain.model import Issue
 from triagedesk.domain.stats import IssueFacts
 
 
@@ -24,7 +25,8 @@ class ReportInputs:
     closed_times: list[datetime] = field(default_factory=list)
     #: issue key ("owner/name#N") → comments created in the period
     comments_in_period: dict[str, int] = field(default_factory=dict)
-    #: canonical issue key → issues marked as its duplicate in the period
+    #: canonical issue key → issues marked as its duplicate in the period, from the
+    #: ``marked_as_duplicate`` events that name it
     new_duplicates: dict[str, int] = field(default_factory=dict)
     #: keys of issues marked as a duplicate of another (ever): already linked
     linked: frozenset[str] = frozenset()
@@ -35,6 +37,8 @@ class ReportInputs:
     titles: dict[str, str] = field(default_factory=dict)
     #: total reactions of the issues in ``comments_in_period``
     reactions: dict[str, int] = field(default_factory=dict)
+    #: full aggregates of the issues closed or marked as a duplicate in the period
+    duplicate_issues: list[Issue] = field(default_factory=list)
 
 
 class ReportSource(Protocol):
@@ -54,6 +58,10 @@ class ReportSource(Protocol):
         self, versions: Sequence[str], repos: Sequence[str]
     ) -> dict[str, datetime]:
         """When each version was first seen: its release, or the first issue mentioning it."""
+        ...
+
+    def titles(self, keys: Sequence[str]) -> dict[str, str]:
+        """Titles of issues by key (``owner/name#N``); unknown keys are left out."""
         ...
 
     def public_repos(self) -> list[str]:

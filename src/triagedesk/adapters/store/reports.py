@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from triagedesk.adapters.store.db import describe, translated
+from triagedesk.adapters.store.issue_rows import load_issues
 from triagedesk.adapters.store.tables.core import (
     assignees,
     comments,
@@ -177,6 +178,7 @@ class SqlReportSource:
             closed_times: list[datetime] = []
             closed_earlier = dict.fromkeys(names, 0)
             linked: set[str] = set()
+            dup_ids: set[int] = set()
             info: dict[int, tuple[str, str, int]] = {}
             for (
                 iid,
@@ -201,6 +203,8 @@ class SqlReportSource:
                     closed_times.append(closed)
                 if reason == "duplicate":
                     linked.add(key)
+                    if closed is not None and period_start <= closed < until:
+                        dup_ids.add(iid)
                 if created >= period_start:
                     new_ids.append(iid)
                 if closed is not None and closed < relevant_since and created < relevant_since:
@@ -233,9 +237,13 @@ class SqlReportSource:
                 linked.add(keys[iid])
                 if _ts(at) < period_start:
                     continue
+                dup_ids.add(iid)
                 target = _canonical(subject, keys[iid].rpartition("#")[0])
                 if target is not None:
                     new_dups[target] = new_dups.get(target, 0) + 1
+            # the whole aggregate of each issue closed as a duplicate in the period: the
+            # issue it repeats is often named only in a team comment
+            dup_issues = list(load_issues(conn, sorted(dup_ids)).values()) if dup_ids else []
             titles = {k: t for k, t, _ in info.values() if k in new_dups}
             missing = [k for k in new_dups if k not in titles]
             if missing:
@@ -261,7 +269,12 @@ class SqlReportSource:
             bodies=bodies,
             titles=titles,
             reactions=reactions_of,
+            duplicate_issues=dup_issues,
         )
+
+    def titles(self, keys: Sequence[str]) -> dict[str, str]:
+        with translated(), self.engine.connect() as conn:
+            return self._titles(conn, list(keys))
 
     @staticmethod
     def _titles(conn: Any, keys: list[str]) -> dict[str, str]:
