@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -90,3 +91,17 @@ def test_full_restarts_an_interrupted_incremental_run() -> None:
     assert sync_repos(source, store, states, [REPO], now=_now).repos[0].mode == "incremental"
     entry = sync_repos(source, store, states, [REPO], now=_now, full=True).repos[0]
     assert entry.mode == "full" and entry.issues == 30
+
+
+def test_a_source_whose_cursor_does_not_advance_stops_instead_of_looping() -> None:
+    class Stuck(FakeIssueSource):
+        def issue_page(self, repo: RepoRef, *, since: datetime | None, after: str | None):  # type: ignore[no-untyped-def]
+            page = super().issue_page(repo, since=since, after=None)
+            return replace(page, has_next=True)
+
+    source, store, states = Stuck(page_size=10), FakeIssueStore(), FakeSyncState()
+    for i in range(1, 30):
+        source.put(_issue(i, T0 + timedelta(minutes=i)))
+    report = sync_repos(source, store, states, [REPO], now=_now)
+    assert not report.ok and "does not advance" in report.stopped
+    assert len([c for c in source.calls if c[0] == "page"]) == 2

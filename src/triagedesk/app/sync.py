@@ -211,6 +211,9 @@ def _sync_one(
         entry.issues += len(page.issues)
         state.run_pages += 1
         state.run_issues += len(page.issues)
+        if page.has_next and page.end_cursor in (None, state.cursor):
+            # a source that says "more" without moving would loop forever
+            raise TrackerError(f"{repo}: the tracker answered a page whose cursor does not advance")
         if page.end_cursor is not None:
             state.cursor = page.end_cursor
         if not page.has_next:

@@ -234,3 +234,24 @@ def test_marker_lookup_falls_back_to_the_scan_when_search_is_rate_limited(
         "/search/issues",
         "/repos/docker/pinata/issues",
     ]
+
+
+def test_an_issue_gone_before_its_follow_up_page_is_skipped(github_server: GithubServer) -> None:
+    clock = FakeClock(T0 + 10_000)
+    github_server.add_issue(str(REPO), comments=120, created=T0)
+    github_server.add_issue(str(REPO), comments=1, created=T0 + 1)
+    client = make_client(github_server, clock)
+    # issue 1 is deleted right after the first page is served: its follow-up is NOT_FOUND
+    served = {"n": 0}
+    handle = github_server.handle
+
+    def handle_then_delete(req):  # type: ignore[no-untyped-def]
+        result = handle(req)
+        if req.path == "/graphql" and served["n"] == 0:
+            served["n"] += 1
+            del github_server.repo(str(REPO)).issues[1]
+        return result
+
+    github_server.handle = handle_then_delete  # type: ignore[method-assign]
+    page = client.issue_page(REPO, since=None, after=None)
+    assert [i.number for i in page.issues] == [2]

@@ -42,6 +42,13 @@ def _dig(obj: Any, *keys: str) -> Any:
     return obj
 
 
+def _advanced(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The next pageInfo, refusing one that does not move (a loop otherwise)."""
+    if after.get("hasNextPage") and after.get("endCursor") in (None, before.get("endCursor")):
+        raise TrackerError("GitHub answered a follow-up page whose cursor does not advance")
+    return after
+
+
 class IssuePages:
     """Reads issues for the sync through one Transport."""
 
@@ -142,6 +149,10 @@ class IssuePages:
         for node in conn.get("nodes") or []:
             try:
                 issue = self._issue_from_node(repo, node)
+            except NotFoundError as exc:
+                # deleted or transferred between the page and its follow-up
+                log.warning("github: %s: an issue went away mid-page: %s", repo, exc)
+                continue
             except (InputError, KeyError, TypeError, ValueError) as exc:
                 # one malformed issue must not stop the sync: skip it, say so, keep the rest
                 log.warning("github: %s: skipped a malformed issue: %s", repo, exc)
@@ -177,7 +188,7 @@ class IssuePages:
             )
             conn = _dig(more, "repository", "issue", "comments")
             comments.extend(gq.rest_comment(c) for c in conn.get("nodes") or [])
-            info = conn.get("pageInfo") or {}
+            info = _advanced(info, conn.get("pageInfo") or {})
         timeline_conn = node.get("timelineItems") or {}
         events = [e for e in (gq.rest_event(n) for n in timeline_conn.get("nodes") or []) if e]
         info = timeline_conn.get("pageInfo") or {}
@@ -193,7 +204,7 @@ class IssuePages:
             )
             conn = _dig(more, "repository", "issue", "timelineItems")
             events.extend(e for e in (gq.rest_event(n) for n in conn.get("nodes") or []) if e)
-            info = conn.get("pageInfo") or {}
+            info = _advanced(info, conn.get("pageInfo") or {})
         raw = gq.rest_issue(node)
         raw["comments"] = comments
         raw["events"] = events
