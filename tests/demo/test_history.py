@@ -108,6 +108,16 @@ def test_wrong_numbers_get_corrected_and_related_mentions_are_not_duplicates(cor
         if re.search(r"(?:Same as|Similar to|Maybe related to|similar to) #\d+", r["body"])
     ]
     assert len(related) >= 30
+    in_comments = [
+        r
+        for r in corpus.records
+        if any(
+            c["authorAssociation"] != "MEMBER"
+            and re.search(r"(?:Same as|Similar to|related to) #\d+", c["body"])
+            for c in r["comments"]
+        )
+    ]
+    assert len(in_comments) >= 15
     closed_as_dup = {x["url"] for x, _ in dup_closes(corpus)}
     not_closed_as_dup = [r for r in related if r["url"] not in closed_as_dup]
     assert len(not_closed_as_dup) >= 0.5 * len(related)

@@ -38,6 +38,7 @@ class Facts:
     id_shape: str = ""
     placement: str = ""
     later_id: str = ""  # an ID the reporter can give later in a comment
+    related_comment: str = ""  # "similar to #N" that another user writes in a comment
     diag_gen: str = ""
     repro_kind: str = "none"
     context_kind: str = ""
@@ -117,9 +118,15 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     d.expected = fill(rng.choice(prob.expected), params)
     repro_kind = choose_kind(rng, prob)
     d.repro = make_repro(rng, repro_kind, prob, params)
+    related_comment = ""
     if p.mention >= 0:
-        d.related = phrases.related(rng, plan.ref(p.mention, p.repo, rng))
+        related = phrases.related(rng, plan.ref(p.mention, p.repo, rng))
+        if rng.random() < 0.6:
+            d.related = related
+        else:  # someone else points at it in a comment
+            related_comment = related
     facts = Facts("", "", prob.area, env.version, era, empty=empty, context_kind=env.context_kind)
+    facts.related_comment = related_comment
     _diagnostics(rng, p, d, facts, old_fail, new_fail)
     if era == "form" and not empty:
         if rng.random() < 0.6:

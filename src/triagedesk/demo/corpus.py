@@ -109,6 +109,7 @@ class _Renderer:
             outbreak_end if role == "root" else None, facts.context_kind,
             facts.diag_in_body or bool(facts.diag_gen), facts.evidence,
             ("docker/for-mac" if p.repo == "docker/for-win" else "docker/for-win") if p.misfiled else "",
+            facts.related_comment,
         )  # fmt: skip
         outcome = history.build(ctx).replay()
         record = self._record(

@@ -53,6 +53,7 @@ class Ctx:
     has_diag: bool = False
     evidence: str = ""
     misfiled_to: str = ""
+    related_comment: str = ""
     marks: list[tuple[datetime, str]] = field(default_factory=list)
 
 
@@ -90,6 +91,8 @@ def build(c: Ctx) -> Timeline:
     status = _Status(tl, initial)
     if c.role == "root":
         _crowd(c, tl)
+    if c.related_comment:
+        tl.comment(_after(rng, c.created, 1, 24 * 30), reporter(rng), c.related_comment)
     if c.empty:
         _empty(c, tl)
     elif c.dup_ref:
