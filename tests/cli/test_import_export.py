@@ -249,3 +249,19 @@ def test_status_set_and_history(
     ]
     code, out, _ = run(["status", "history", "docker/for-mac#7101", "--db", db], capsys)
     assert code == 0 and "status moves of docker/for-mac#7101" in out
+
+
+def test_import_from_standard_input(
+    files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import types
+
+    data = (files / "gh_issues.json").read_bytes()
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(data[:3000])))
+    code, out, _ = run(["import", "-", "--db", f"sqlite:///{tmp_path}/in.db", "--json"], capsys)
+    summary = json.loads(out)
+    assert code == 0 and summary["files"] == ["-"]
+    assert summary["issues"]["inserted"] == 1  # the rest was cut off …
+    assert summary["errors"][0]["file"] == "-"  # … and reported as standard input's
+    assert "truncated" in summary["errors"][0]["message"]

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
 import sys
+import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +44,21 @@ def _repo(text: str | None) -> RepoRef | None:
     return None if text is None else RepoRef.parse(text)
 
 
+def _spool_stdin(paths: list[Path], folder: Path) -> list[Path]:
+    """``-`` means standard input (``gh issue list … | triagedesk import -``): copied to
+    a file chunk by chunk, so it streams like any other file."""
+    out: list[Path] = []
+    for path in paths:
+        if str(path) == "-":
+            spooled = folder / "stdin.json"
+            with spooled.open("wb") as fh:
+                shutil.copyfileobj(sys.stdin.buffer, fh, 1 << 20)
+            out.append(spooled)
+        else:
+            out.append(path)
+    return out
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
@@ -57,7 +75,8 @@ def import_cmd(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="gh or REST JSON files (or folders); X.comments.json/X.events.json are joined"
+            help="gh or REST JSON files (or folders, or - for standard input); "
+            "X.comments.json/X.events.json beside X.json are joined"
         ),
     ],
     repo: RepoOpt = None,
@@ -76,12 +95,17 @@ def import_cmd(
     target = _repo(repo)
     rt = runtime(db, config)
     store = SqlIssueStore(rt.engine)
-    files = expand(paths)
-    with _progress() as bar:
-        task = bar.add_task("importing", total=total_bytes(files) or None)
-        summary = import_paths(
-            files, store, GithubRecords(), repo=target, progress=lambda n: bar.advance(task, n)
-        )
+    with tempfile.TemporaryDirectory(prefix="triagedesk-import-") as spool:
+        files = expand(_spool_stdin(paths, Path(spool)))
+        with _progress() as bar:
+            task = bar.add_task("importing", total=total_bytes(files) or None)
+            summary = import_paths(
+                files, store, GithubRecords(), repo=target, progress=lambda n: bar.advance(task, n)
+            )
+        # name standard input as such in the report, not by its spool file
+        spooled = str(Path(spool) / "stdin.json")
+        summary.files = ["-" if f == spooled else f for f in summary.files]
+        summary.errors = [replace(p, file="-") if p.file == spooled else p for p in summary.errors]
     rt.close()
     s = summary
     if s.errors and s.issues == 0 and s.pull_requests == 0:
