@@ -271,3 +271,26 @@ def test_by_repo_equals_separate_passes() -> None:
     assert per_repo["o/b"] == compute_stats(other, W47, CFG)
     assert per_repo["o/c"].opened_all_time == 0
     assert total == compute_stats([*HISTORY, *other], W47, CFG)
+
+
+@pytest.mark.parametrize(
+    ("created", "closed", "week", "opened", "closed_n"),
+    [
+        # W13 2026 ends Monday 30 March 08:00 UTC (09:00 BST, the day after the clocks went forward)
+        (utc(2026, 3, 30, 7, 59), None, 13, 1, 0),
+        (utc(2026, 3, 30, 8, 0), None, 13, 0, 0),
+        (utc(2026, 3, 30, 8, 0), None, 14, 1, 0),
+        # W43 ends Monday 26 October 09:00 UTC (09:00 GMT, the day after the clocks went back)
+        (utc(2026, 10, 20), utc(2026, 10, 26, 8, 30), 43, 1, 1),
+        (utc(2026, 10, 20), utc(2026, 10, 26, 9, 0), 43, 1, 0),
+        (utc(2026, 10, 20), utc(2026, 10, 26, 9, 0), 44, 0, 1),
+        # W43 starts Monday 19 October 08:00 UTC (09:00 BST)
+        (utc(2026, 10, 19, 7, 59), None, 43, 0, 0),
+        (utc(2026, 10, 19, 8, 0), None, 43, 1, 0),
+    ],
+)
+def test_week_boundaries_across_dst(
+    created: datetime, closed: datetime | None, week: int, opened: int, closed_n: int
+) -> None:
+    s = compute_stats([issue(1, created, closed)], rotation_week(2026, week, ROT), CFG)
+    assert (s.opened, s.closed) == (opened, closed_n)
