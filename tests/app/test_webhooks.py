@@ -266,3 +266,36 @@ def test_locked_database_is_retried_inline(sqlite_engine: Engine) -> None:
     d = SqlDeliveryQueue(sqlite_engine).get("a")
     assert d is not None and d.status is DeliveryStatus.DONE and d.attempts == 1
     assert len(calls) == 3 and w.stats.retried == 0
+
+
+def test_slow_delivery_keeps_its_lease_while_the_worker_lives(sqlite_engine: Engine) -> None:
+    import threading
+    import time
+
+    started = threading.Event()
+
+    def slow(event: IssueChanged, ctx: AppContext) -> list[Action]:
+        started.set()
+        time.sleep(1.5)  # e.g. waiting out a GitHub rate limit
+        return []
+
+    events.register("slow", slow)
+    enqueue(sqlite_engine, "issues/opened", "a")
+    real = context(sqlite_engine)
+    real.now = lambda: datetime.now(UTC)
+    a = Worker(
+        ctx=real,
+        queue=SqlDeliveryQueue(sqlite_engine),
+        parse=parse_payload,
+        lease=timedelta(seconds=0.6),
+    )
+    t = threading.Thread(target=a.run_once)
+    t.start()
+    assert started.wait(10)
+    time.sleep(0.9)  # past the original lease
+    stolen = SqlDeliveryQueue(sqlite_engine).claim(
+        "b", now=datetime.now(UTC), lease=timedelta(seconds=5)
+    )
+    t.join()
+    assert stolen == []
+    assert SqlDeliveryQueue(sqlite_engine).get("a").status is DeliveryStatus.DONE  # type: ignore[union-attr]

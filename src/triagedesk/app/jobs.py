@@ -93,11 +93,37 @@ class Worker:
             self.owner, now=self.ctx.now(), lease=self.lease, limit=self.batch
         )
         self.stats.claimed += len(claimed)
-        for delivery in claimed:
-            self._one(delivery)
-            if self.after_each is not None:
-                self.after_each(delivery)
+        if not claimed:
+            return 0
+        pending = {d.id for d in claimed}
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=self._heartbeat, args=(pending, stop), name="lease-heartbeat", daemon=True
+        )
+        beat.start()
+        try:
+            for delivery in claimed:
+                self._one(delivery)
+                pending.discard(delivery.id)
+                if self.after_each is not None:
+                    self.after_each(delivery)
+        finally:
+            stop.set()
+            beat.join()
         return len(claimed)
+
+    def _heartbeat(self, pending: set[int], stop: threading.Event) -> None:
+        """Renew the batch's leases every third of a lease while this process lives.
+
+        A slow delivery (GitHub asking us to wait out a rate limit) must not lose its
+        lease to another worker, which would then run it at the same time. A killed
+        worker stops beating, so its leases still run out.
+        """
+        while not stop.wait(self.lease.total_seconds() / 3):
+            try:
+                self.queue.extend(sorted(pending), self.owner, until=self.ctx.now() + self.lease)
+            except Exception as exc:  # a missed beat only shortens the lease
+                log.warning("lease renewal failed", error=repr(exc)[:300])
 
     def drain(self, max_rounds: int = 1_000_000) -> int:
         """Process until the queue has nothing claimable; returns deliveries claimed."""

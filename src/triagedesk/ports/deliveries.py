@@ -68,6 +68,10 @@ class DeliveryQueue(Protocol):
         """
         ...
 
+    def extend(self, delivery_ids: Sequence[int], owner: str, *, until: datetime) -> int:
+        """Renew ``owner``'s leases (a heartbeat while a batch is worked on); returns how many."""
+        ...
+
     def finish(self, delivery_id: int, owner: str, status: DeliveryStatus, *, at: datetime) -> bool:
         """Record the outcome; False when ``owner`` lost the lease meanwhile (nothing changes)."""
         ...

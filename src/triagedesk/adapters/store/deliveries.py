@@ -109,6 +109,21 @@ class SqlDeliveryQueue:
             rows = conn.execute(stmt).mappings().all()
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 
+    def extend(self, delivery_ids: Sequence[int], owner: str, *, until: datetime) -> int:
+        if not delivery_ids:
+            return 0
+        stmt = (
+            update(T)
+            .where(
+                T.c.id.in_(list(delivery_ids)),
+                T.c.lease_owner == owner,
+                T.c.status == DeliveryStatus.QUEUED.value,
+            )
+            .values(lease_until=until)
+        )
+        with translated(), self.engine.begin() as conn:
+            return int(conn.execute(stmt).rowcount)
+
     def finish(self, delivery_id: int, owner: str, status: DeliveryStatus, *, at: datetime) -> bool:
         stmt = (
             update(T)
