@@ -140,3 +140,36 @@ def test_mode_ro_url_refuses_writes(sqlite_url: str) -> None:
     with pytest.raises(StoreReadOnly):
         SqlIssueStore(ro).upsert_issues([make_issue(1)])
     ro.dispose()
+
+
+def _with_options(pg_url: str, *settings: str) -> str:
+    """The fixture's URL with more server settings (``options=-csearch_path%3D…``)."""
+    extra = "".join(f"%20-c{s.replace('=', '%3D')}" for s in settings)
+    return pg_url + extra
+
+
+def test_postgres_read_only_transaction(pg_url: str) -> None:
+    engine = open_engine(pg_url)
+    migrate(engine)
+    engine.dispose()
+    ro = open_engine(_with_options(pg_url, "default_transaction_read_only=on"))
+    store = SqlIssueStore(ro)
+    assert store.count_issues() == 0
+    with pytest.raises(StoreReadOnly, match=r"cannot be written.*read-only transaction"):
+        store.upsert_issues([make_issue(1)])
+    ro.dispose()
+
+
+def test_postgres_lock_timeout(pg_url: str) -> None:
+    engine = open_engine(pg_url)
+    migrate(engine)
+    SqlIssueStore(engine).upsert_issues([make_issue(1)])
+    impatient = open_engine(_with_options(pg_url, "lock_timeout=150"))
+    with engine.connect() as holder:
+        holder.exec_driver_sql("LOCK TABLE issues IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(StoreLocked, match="locked by another writer"):
+            SqlIssueStore(impatient).upsert_issues([make_issue(2)])
+        holder.rollback()
+    assert SqlIssueStore(engine).count_issues() == 1
+    impatient.dispose()
+    engine.dispose()
