@@ -155,7 +155,7 @@ def _print_suggestions(data: list[dict[str, Any]]) -> None:
 @app.command("suggest")
 def suggest_cmd(
     issue: Annotated[str | None, typer.Argument(help="owner/name#N, a URL, or N")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="every open issue")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="every open issue, newest first")] = False,
     limit: Annotated[int, typer.Option("--limit", help="at most this many with --all")] = 0,
     submit: Annotated[
         bool,
@@ -178,12 +178,14 @@ def suggest_cmd(
     if issue is not None:
         found = [categorise.suggest(ctx, _ref(rt, issue))]
     else:
-        found = []
-        for i in ctx.issues.iter_issues():
-            if i.is_open and str(i.repo).lower() != rt.settings.profile.internal_repo.lower():
-                found.append(categorise.suggest_for(ctx, i, loaded))
-                if limit and len(found) >= limit:
-                    break
+        internal = rt.settings.profile.internal_repo.lower()
+        open_issues = [
+            i for i in ctx.issues.iter_issues() if i.is_open and str(i.repo).lower() != internal
+        ]
+        open_issues.sort(key=lambda i: i.created_at, reverse=True)  # the newest first
+        if limit:
+            open_issues = open_issues[:limit]
+        found = [categorise.suggest_for(ctx, i, loaded) for i in open_issues]
     if submit:
         for s in found:
             actions = categorise.label_actions(ctx, s)

@@ -3,7 +3,7 @@
 Hybrid score of a candidate ``d`` for a query ``q`` (both in [0, 1]):
 
     lexical   = BM25(q, d) / BM25(q, q)            (the query's own score as the ceiling)
-    signature = sum of w(s) over shared signatures / (sum of w(s) over q's signatures + 2)
+    signature = sum of w(s) over shared signatures / (sum of w(s) over q's signatures + 3)
     hybrid    = (wl * lexical + ws * signature) / (wl + ws)   when q has signatures
               = lexical                                        otherwise
 
@@ -36,10 +36,11 @@ KIND_WEIGHTS = {
     "frame": 1.0,
     "code": 0.7,
     "exit": 0.5,
-    "ver": 0.3,
-    "vmm": 0.15,
+    # a shared version is weak evidence on its own: many unrelated reports share one
+    "ver": 0.1,
+    "vmm": 0.05,
 }
-SIG_SMOOTHING = 2.0
+SIG_SMOOTHING = 3.0
 
 
 @dataclass(frozen=True, slots=True)
