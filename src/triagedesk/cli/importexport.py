@@ -321,18 +321,15 @@ def status_history(
             console.print(f"{ref}: no status moves recorded")
             return
         table = Table(title=f"status moves of {ref}")
-        for col in ("at", "from", "to", "actor", "source", "forced", "reason"):
-            table.add_column(col)
+        table.add_column("at (UTC)", no_wrap=True)
+        table.add_column("move", no_wrap=True)
+        table.add_column("by")
+        table.add_column("reason", overflow="fold")
         for r in data:
-            table.add_row(
-                r["at"].strftime("%Y-%m-%d %H:%M"),
-                r["from"] or "(new)",
-                r["to"],
-                r["actor"],
-                r["source"],
-                "yes" if r["forced"] else "",
-                r["reason"],
-            )
+            move = (r["from"] or "(new)").removeprefix("status/") + " -> "
+            move += r["to"].removeprefix("status/")
+            by = f"{r['actor']} ({r['source']}{', forced' if r['forced'] else ''})"
+            table.add_row(r["at"].strftime("%Y-%m-%d %H:%M"), move, by, r["reason"])
         console.print(table)
 
     emit(rows, as_json, human)
