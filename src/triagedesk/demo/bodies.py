@@ -131,6 +131,7 @@ def bug(plan: Plan, p: Planned, seed: int, author: Person, rng: random.Random) -
     if era == "form" and not empty:
         if rng.random() < 0.6:
             d.docker_version = docker_version_block(env, rng)
+        d.env_line = rng.random() < (0.3 if d.docker_version else 0.6)
         if rng.random() < 0.45 or d.placement == "docker_info":
             extra = f"Diagnostics ID: {d.diag_id}" if d.placement == "docker_info" else ""
             d.docker_info = docker_info_block(env, rng, extra)
@@ -210,6 +211,8 @@ def _missing(d: Draft, facts: Facts) -> list[str]:
     missing = []
     if not facts.diag_in_body and not d.diag_output:
         missing.append("diagnostics")
+    if missing and d.era == "form" and not d.docker_version and not d.env_line:
+        missing.append("environment")  # a bundle would have carried it
     if not d.repro.present:
         missing.append("reproduction")
     elif not d.repro.valid:

@@ -196,7 +196,9 @@ def _bug(c: Ctx, tl: Timeline, status: _Status) -> None:
         c.marks.append((at, "misfiled"))
         return
     incomplete = bool(c.missing)
-    ask = incomplete != (rng.random() < NOISE) if c.role != "root" else False
+    ask = incomplete != (rng.random() < NOISE)
+    if c.role == "root" and ask and rng.random() < 0.5:
+        ask = False  # a popular report gets worked on even when its first post is thin
     if ask:
         resumed = _ask(c, tl, status, at, who)
         if resumed is None:

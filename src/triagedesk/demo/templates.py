@@ -34,6 +34,7 @@ class Draft:
     related: str = ""  # "same as #N" sentence
     empty: bool = False
     docker_version: str = ""
+    env_line: bool = True  # forms: an OS/Desktop version line in Additional Info
     docker_info: str = ""
 
 
@@ -219,7 +220,7 @@ def _form(d: Draft, rng: random.Random) -> str:
         additional.append(extra)
     if d.diag_output:
         additional.append(f"Output of `{_diag_cmd(d.platform)}`:\n\n{_diag_section(d)}")
-    if not d.docker_version and rng.random() < 0.5:
+    if d.env_line:
         additional.append(
             f"{d.env.os_line}, Docker Desktop {d.env.version_shown}, {d.env.chip if d.platform == 'mac' else d.env.backend}"
         )
