@@ -327,3 +327,25 @@ def test_a_record_the_database_refuses_is_skipped_alone(
     )
     assert store.get_issue(IssueRef(MAC, 3)) is None
     assert store.count_issues() == 4
+
+
+def test_a_bad_first_record_does_not_reject_the_file(sqlite_engine: Engine, tmp_path: Path) -> None:
+    store = SqlIssueStore(sqlite_engine)
+    path = _write(
+        tmp_path / "f.json",
+        ["oops", {"note": "x"}, issue_to_gh(make_issue(1)), issue_to_gh(make_issue(2))],
+    )
+    summary = _import(store, path)
+    assert (summary.inserted, summary.skipped) == (2, 2)
+    text = _problems(summary)
+    assert "item 0 (line 1): not an issue record" in text
+    assert "item 1 (line 1): not an issue record: expected" in text
+    five_bad = _write(
+        tmp_path / "g.json", [{"n": i} for i in range(7)] + [issue_to_gh(make_issue(3))]
+    )
+    summary = _import(store, five_bad)
+    assert summary.issues == 0
+    assert [str(p) for p in summary.errors] == [
+        f"{five_bad}: item 0 (line 1): wrong format: expected `gh issue list --json …` output "
+        "or GitHub REST issues, got an object with keys ['n']"
+    ]

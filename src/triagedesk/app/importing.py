@@ -23,6 +23,8 @@ from triagedesk.domain.model import Comment, Issue, IssueEvent, IssueRef, RepoRe
 from triagedesk.ports.store import UpsertResult
 
 BATCH = 500
+#: how many unrecognisable records at the start make a file "the wrong format"
+_PROBE = 5
 SIDECARS = (".comments.json", ".events.json")
 _SUFFIXES = (".json", ".ndjson", ".jsonl")
 
@@ -230,14 +232,23 @@ class _Run:
         batch: list[Issue] = []
         shape = ""
         keep_comments = keep_events = False
+        # records before the first recognisable issue: skipped once the format is known,
+        # or reported as the file's wrong format when none of the first few is an issue
+        unknown: list[tuple[str, Any, str | None]] = []
         for rec in self.stream(path):
             where = f"item {rec.index} (line {rec.line})"
             kind = self.records.shape_of(rec.value)
             if not shape:
                 if kind not in ("gh", "rest"):
-                    self.problem(path, where, _wrong_format(kind, rec.value))
-                    return
+                    unknown.append((where, rec.value, kind))
+                    if kind in ("rest-comment", "rest-event") or len(unknown) >= _PROBE:
+                        break
+                    continue
                 shape = kind
+                for bad_where, value, bad_kind in unknown:
+                    self.problem(path, bad_where, _wrong_format(bad_kind, value, record=True))
+                    self.summary.skipped += 1
+                unknown = []
                 first = rec.value
                 keep_comments = side_comments is None and not isinstance(
                     first.get("comments"), list
@@ -267,6 +278,10 @@ class _Run:
             if len(batch) >= self.batch_size:
                 self.flush(path, batch, keep_comments, keep_events, where)
                 batch = []
+        if unknown:
+            where, value, kind = unknown[0]
+            self.problem(path, where, _wrong_format(kind, value))
+            return
         if batch:
             self.flush(path, batch, keep_comments, keep_events, "end of file")
         for name, left in (
