@@ -74,21 +74,17 @@ class SqlActionLog:
                     "applied_at": None if status is ActionStatus.PLANNED else at,
                     "detail": "",
                 }
-                row_id = self._insert_one(conn, values)
-                row = conn.execute(select(T).where(T.c.id == row_id)).mappings().one()
-                out.append(_record(row))
+                out.append(_record(self._insert_one(conn, values)))
         return out
 
-    def _insert_one(self, conn: Connection, values: dict[str, Any]) -> int:
-        result = conn.execute(self._insert().values(**values).returning(T.c.id))
-        found = result.scalar_one_or_none()
-        if found is not None:
-            return int(found)
+    def _insert_one(self, conn: Connection, values: dict[str, Any]) -> RowMapping:
+        row = conn.execute(self._insert().values(**values).returning(*T.c)).mappings().first()
+        if row is not None:
+            return row
         # already planned: hand back the existing record
-        existing = conn.execute(
-            select(T.c.id).where(T.c.planned_key == values["planned_key"])
-        ).scalar_one()
-        return int(existing)
+        return (
+            conn.execute(select(T).where(T.c.planned_key == values["planned_key"])).mappings().one()
+        )
 
     def get(self, action_id: int) -> ActionRecord | None:
         with translated(), self.engine.connect() as conn:
