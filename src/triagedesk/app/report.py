@@ -143,18 +143,28 @@ def _issue_row(f: IssueFacts, end: datetime, status: str, extra: dict[str, Any])
     }
 
 
-def handoff(facts: Sequence[IssueFacts], period: Period, settings: Settings) -> dict[str, Any]:
+def handoff(
+    facts: Sequence[IssueFacts],
+    period: Period,
+    settings: Settings,
+    statuses: dict[str, Status | None] | None = None,
+) -> dict[str, Any]:
     """What the next rotation inherits at the end of ``period`` (SLA and over-target are
-    filled in by the caller from the statistics)."""
+    filled in by the caller from the statistics). ``statuses``: the status of each issue
+    open at the end, when the statistics already worked it out."""
     aliases = settings.profile.aliases()
     status_of = resolver(aliases)
     more: list[dict[str, Any]] = []
     untriaged: list[dict[str, Any]] = []
     for f in facts:
-        if not f.open_at(period.end):
+        if statuses is not None:
+            if f.key not in statuses:
+                continue
+            st = statuses[f.key]
+        elif not f.open_at(period.end):
             continue
-        labels = f.labels_at(period.end) if f.label_events else set(f.labels)
-        st = status_of(labels)
+        else:
+            st = status_of(f.labels_at(period.end) if f.label_events else set(f.labels))
         if st is Status.MORE_INFO_NEEDED:
             since = max(
                 (
@@ -366,8 +376,15 @@ def build_report(
     repo_data: dict[str, Any] = {}
     sla_all: list[SlaSummary] = []
     timelines: TimelineCache = {}
+    statuses: dict[str, Status | None] = {}
     per_repo, all_stats = compute_stats_by_repo(
-        facts, period, cfg, names, closed_earlier=inputs.closed_earlier, cache=timelines
+        facts,
+        period,
+        cfg,
+        names,
+        closed_earlier=inputs.closed_earlier,
+        cache=timelines,
+        statuses=statuses,
     )
     for name in names:
         sla = evaluate(by_repo[name], period, targets, aliases, area_of, timelines)
@@ -394,10 +411,11 @@ def build_report(
     for f in new:
         reactions[f.key] = f.reactions
         titles[f.key] = f.title
-    hand = handoff(facts, period, settings)
+    hand = handoff(facts, period, settings, statuses)
     hand["sla_warnings"] = sla_data["warnings"]
     hand["sla_breaches"] = sla_data["breaches"]
-    hand["over_target"] = all_data["over_target"]
+    # the list itself is all.over_target
+    hand["over_target_count"] = len(all_data["over_target"])
     person = on_rotation(period, settings.rotation.schedule, settings.rotation.overrides)
     following = (
         on_rotation(next_week(period, rot), settings.rotation.schedule, settings.rotation.overrides)

@@ -82,7 +82,9 @@ def render_html(report: Report) -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.data, indent=2, ensure_ascii=False) + "\n"
+    # compact: json's C encoder only runs without indent, and a 100k-issue history lists
+    # tens of thousands of issues (pipe through `jq .` to read it)
+    return json.dumps(report.data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render(report: Report, fmt: str) -> str:

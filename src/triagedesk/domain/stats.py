@@ -339,6 +339,7 @@ class _Acc:
         cfg: StatsConfig,
         resolve: StatusResolver,
         cache: TimelineCache | None = None,
+        statuses: dict[str, Status | None] | None = None,
     ) -> None:
         start, end = period.start, period.end
         if f.created_at >= end:
@@ -373,6 +374,8 @@ class _Acc:
         self.open_end += 1
         labels = f.labels_at(end) if f.label_events else set(f.labels)
         status = resolve(labels)
+        if statuses is not None:
+            statuses[f.key] = status
         name = status.value if status is not None else NO_STATUS
         self.status_counts[name] = self.status_counts.get(name, 0) + 1
         age = (end - f.created_at).total_seconds() / 86400
@@ -441,12 +444,14 @@ def compute_stats_by_repo(
     repos: Sequence[str] = (),
     closed_earlier: Mapping[str, int] | None = None,
     cache: TimelineCache | None = None,
+    statuses: dict[str, Status | None] | None = None,
 ) -> tuple[dict[str, RepoStats], RepoStats]:
     """One pass: the statistics of each repository (``repos`` always present) and of all.
 
     ``closed_earlier[repo]`` counts issues left out of ``facts`` because they were
     opened and finally closed before the period started: they only add to the
-    all-time counts.
+    all-time counts. ``statuses``, when given, receives the status of every issue open at
+    the period's end.
     """
     accs: dict[str, _Acc] = {r: _Acc() for r in repos}
     for repo, n in (closed_earlier or {}).items():
@@ -458,7 +463,7 @@ def compute_stats_by_repo(
         found = accs.get(f.repo)
         if found is None:
             found = accs[f.repo] = _Acc()
-        found.add(f, period, cfg, resolve, cache)
+        found.add(f, period, cfg, resolve, cache, statuses)
     total = _Acc()
     for each in accs.values():
         total.merge(each)

@@ -34,13 +34,18 @@ from triagedesk.ports.reports import ArchivedReport, ReportInputs
 _REF_RE = re.compile(r"(?:([A-Za-z0-9._-]+/[A-Za-z0-9._-]+)(?:#|/issues/))?#?(\d+)\s*$")
 
 
-def _ts(value: str | datetime) -> datetime:
-    """A stored timestamp, read without SQLAlchemy's per-value processing (the bulk path):
-    SQLite gives the UTC wall time as text, PostgreSQL an aware datetime."""
+def _parse_text(value: str) -> datetime:
+    """A timestamp SQLite keeps as UTC wall-clock text, read without SQLAlchemy's per-value
+    processing (the bulk path); appending the offset is several times faster than
+    ``.replace(tzinfo=UTC)``."""
+    return datetime.fromisoformat(value + "+00:00")
+
+
+def _parse_value(value: str | datetime) -> datetime:
+    """A timestamp as PostgreSQL (an aware datetime) or SQLite (text) gives it."""
     if isinstance(value, datetime):
         return value.astimezone(UTC)
-    # appending the offset is several times faster than .replace(tzinfo=UTC)
-    return datetime.fromisoformat(value + "+00:00")
+    return _parse_text(value)
 
 
 def _at(change: LabelChange) -> datetime:
@@ -90,6 +95,7 @@ class SqlReportSource:
         relevant_since: datetime,
     ) -> ReportInputs:
         names = list(repos_in)
+        parse = _parse_text if self.engine.dialect.name == "sqlite" else _parse_value
         with translated(), self.engine.connect() as conn:
             repo_ids = dict(
                 conn.execute(
@@ -158,7 +164,9 @@ class SqlReportSource:
                 )
                 .order_by(issue_events.c.issue_id, issue_events.c.position)
             ).all():
-                events.setdefault(iid, []).append(LabelChange(_ts(at), kind == "labeled", subject))
+                events.setdefault(iid, []).append(
+                    LabelChange(parse(at), kind == "labeled", subject)
+                )
             comment_rows = conn.execute(
                 select(comments.c.issue_id, func.count())
                 .where(comments.c.created_at >= period_start, comments.c.created_at < until)
@@ -172,47 +180,34 @@ class SqlReportSource:
                 ).where(issue_events.c.kind == "marked_as_duplicate")
             ).all()
             new_ids: list[int] = []
-            keys: dict[int, str] = {}
+            by_id: dict[int, Any] = {}
             facts: list[IssueFacts] = []
             created_times: list[datetime] = []
             closed_times: list[datetime] = []
             closed_earlier = dict.fromkeys(names, 0)
-            linked: set[str] = set()
             dup_ids: set[int] = set()
-            info: dict[int, tuple[str, str, int]] = {}
-            for (
-                iid,
-                rid,
-                number,
-                title,
-                created_s,
-                closed_s,
-                state,
-                reason,
-                reactions,
-                n_comments,
-            ) in rows:
-                repo = repo_ids[rid]
-                created = _ts(created_s)
-                closed = _ts(closed_s) if state == "closed" and closed_s is not None else None
+            dup_reason: set[int] = set()
+            for row in rows:
+                iid, rid, number, title, created_s, closed_s, state, reason, reactions, n = row
+                by_id[iid] = row
+                created = parse(created_s)
                 created_times.append(created)
-                key = f"{repo}#{number}"
-                keys[iid] = key
-                info[iid] = (key, title, reactions)
-                if closed is not None:
+                closed: datetime | None = None
+                if state == "closed" and closed_s is not None:
+                    closed = parse(closed_s)
                     closed_times.append(closed)
-                if reason == "duplicate":
-                    linked.add(key)
-                    if closed is not None and period_start <= closed < until:
-                        dup_ids.add(iid)
+                    if reason == "duplicate":
+                        dup_reason.add(iid)
+                        if period_start <= closed < until:
+                            dup_ids.add(iid)
+                    if closed < relevant_since and created < relevant_since:
+                        closed_earlier[repo_ids[rid]] += 1
+                        continue
                 if created >= period_start:
                     new_ids.append(iid)
-                if closed is not None and closed < relevant_since and created < relevant_since:
-                    closed_earlier[repo] += 1
-                    continue
                 facts.append(
                     IssueFacts(
-                        repo=repo,
+                        repo=repo_ids[rid],
                         number=number,
                         created_at=created,
                         closed_at=closed,
@@ -221,43 +216,48 @@ class SqlReportSource:
                         label_events=tuple(sorted(events[iid], key=_at)) if iid in events else (),
                         title=title,
                         reactions=reactions,
-                        comments=n_comments,
+                        comments=n,
                     )
                 )
+
+            def key_of(iid: int) -> str:
+                r = by_id[iid]
+                return f"{repo_ids[r[1]]}#{r[2]}"
+
             bodies: dict[str, str] = {}
             for chunk in _chunks(new_ids, 500):
                 for iid, title, body in conn.execute(
                     select(issues.c.id, issues.c.title, issues.c.body).where(issues.c.id.in_(chunk))
                 ):
-                    bodies[keys[iid]] = f"{title}\n\n{body}"
+                    bodies[key_of(iid)] = f"{title}\n\n{body}"
             new_dups: dict[str, int] = {}
+            marked: set[int] = set()
             for iid, at, subject in dup_rows:
-                if iid not in keys:
+                if iid not in by_id:
                     continue
-                linked.add(keys[iid])
-                if _ts(at) < period_start:
+                marked.add(iid)
+                if parse(at) < period_start:
                     continue
                 dup_ids.add(iid)
-                target = _canonical(subject, keys[iid].rpartition("#")[0])
+                target = _canonical(subject, repo_ids[by_id[iid][1]])
                 if target is not None:
                     new_dups[target] = new_dups.get(target, 0) + 1
+            # among the new issues, those already linked as a duplicate of another
+            linked = {key_of(i) for i in new_ids if i in dup_reason or i in marked}
             # the whole aggregate of each issue closed as a duplicate in the period: the
             # issue it repeats is often named only in a team comment
             dup_issues = list(load_issues(conn, sorted(dup_ids)).values()) if dup_ids else []
-            titles = {k: t for k, t, _ in info.values() if k in new_dups}
-            missing = [k for k in new_dups if k not in titles]
-            if missing:
-                titles.update(self._titles(conn, missing))
+            titles = self._titles(conn, list(new_dups)) if new_dups else {}
         created_times.sort()
         closed_times.sort()
         in_period: dict[str, int] = {}
         reactions_of: dict[str, int] = {}
         for iid, count in comment_rows:
-            if iid in info:
-                key, title, reactions = info[iid]
+            if iid in by_id:
+                key = key_of(iid)
                 in_period[key] = count
-                titles[key] = title
-                reactions_of[key] = reactions
+                titles[key] = by_id[iid][3]
+                reactions_of[key] = by_id[iid][8]
         return ReportInputs(
             facts=facts,
             closed_earlier=closed_earlier,
