@@ -45,6 +45,8 @@ RICH_FREE = (
     f"Docker Desktop 4.12.0 on macOS 12.6, Apple M1. Diagnostics ID: {ID}"
 )
 
+STEPS = "\n\n1. Put the Mac to sleep for ten minutes\n2. Wake it and run docker ps\n"
+
 
 def issue(
     body: str,
@@ -91,7 +93,25 @@ CASES = [
         "needs-more-info",
         ("diagnostics",),
     ),
-    ("rich free text with an ID", issue(RICH_FREE), "complete", ()),
+    (
+        "rich free text with an ID but no reproduction",
+        issue(RICH_FREE),
+        "needs-more-info",
+        ("reproduction-present",),
+    ),
+    ("rich free text with an ID and steps", issue(RICH_FREE + STEPS), "complete", ()),
+    (
+        "template steps left as placeholders",
+        issue(
+            FILLED.replace(
+                "1. Start Docker Desktop with the Hyper-V backend\n2. Run docker run --rm alpine nslookup docker.com",
+                "1. ...\n2. ...",
+            )
+            + "\n```bash\ndocker run --rm alpine nslookup docker.com\n```\n"
+        ),
+        "needs-more-info",
+        ("reproduction-present",),
+    ),
     (
         "thin free text with an ID",
         issue(f"{THIN_FREE} DID: {ID}"),
@@ -126,6 +146,7 @@ CASES = [
         "pasted diagnose output instead of an ID",
         issue(
             RICH_FREE.replace(f"Diagnostics ID: {ID}", "")
+            + STEPS
             + "\n```\n[PASS] DD0027: is there available disk space?\n[FAIL] DD0004: is the Docker engine running?\n```"
         ),
         "complete",

@@ -1,3 +1,333 @@
-"""Commands of the quality feature (registered on the root app at import)."""
+"""Commands of the quality feature: check, diagnostics fetch, reproduced, eval quality.
+
+Writes decided here are planned (shadow mode: no tracker is built); ``actions
+apply`` or the worker send them.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from triagedesk.cli import app
+from triagedesk.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    Runtime,
+    console,
+    emit,
+    err_console,
+    eval_app,
+    runtime,
+)
+from triagedesk.domain.errors import UserError
+from triagedesk.domain.model import IssueRef, RepoRef
+
+if TYPE_CHECKING:  # keeps the CLI's import light
+    from sqlalchemy.engine import Engine
+
+    from triagedesk.app.context import AppContext
+    from triagedesk.ports.diagnostics import DiagnosticsBucket
+    from triagedesk.settings import Secrets, Settings
+
+diagnostics_app = typer.Typer(help="Diagnostics bundles in the bucket.", no_args_is_help=True)
+app.add_typer(diagnostics_app, name="diagnostics")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_bucket(settings: Settings, secrets: Secrets) -> DiagnosticsBucket | None:
+    """The S3 bucket when it can be asked: an endpoint is configured or AWS keys are set."""
+    from triagedesk.adapters.diagnostics import S3DiagnosticsBucket
+
+    s = settings.diagnostics
+    key = secrets.aws_access_key_id.get_secret_value() if secrets.aws_access_key_id else None
+    secret = (
+        secrets.aws_secret_access_key.get_secret_value() if secrets.aws_secret_access_key else None
+    )
+    if not s.endpoint_url and not key:
+        return None
+    return S3DiagnosticsBucket(s, access_key=key, secret_key=secret)
+
+
+def quality_ports(
+    settings: Settings, secrets: Secrets, engine: Engine, *, s3: bool = True
+) -> dict[str, Any]:
+    """The AppContext fields of the quality feature (for every composition root)."""
+    from triagedesk.adapters.repro_validators import StaticReproValidator
+    from triagedesk.adapters.store.checklists import SqlChecklistStore
+
+    return {
+        "checklists": SqlChecklistStore(engine),
+        "diagnostics": build_bucket(settings, secrets) if s3 else None,
+        "repro_validator": StaticReproValidator(),
+    }
+
+
+def _context(rt: Runtime, *, s3: bool = True) -> AppContext:
+    from triagedesk.adapters.store.action_log import SqlActionLog
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.context import AppContext
+
+    return AppContext(
+        settings=rt.settings,
+        issues=SqlIssueStore(rt.engine),
+        now=_now,
+        actions=SqlActionLog(rt.engine),
+        tracker=None,
+        **quality_ports(rt.settings, rt.secrets, rt.engine, s3=s3),
+    )
+
+
+def _ref(rt: Runtime, text: str) -> IssueRef:
+    repos = rt.settings.profile.public_repos
+    default = RepoRef.parse(repos[0].name) if len(repos) == 1 else None
+    return IssueRef.parse(text, default)
+
+
+@contextmanager
+def _progress(what: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        f"[bold]{what}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=total)
+
+        def step(done: int) -> None:
+            if done % 100 == 0 or done == total:
+                bar.update(task, completed=done)
+
+        yield step
+
+
+_MARK = {
+    "ok": "[green]ok[/]",
+    "missing": "[red]missing[/]",
+    "invalid": "[red]invalid[/]",
+    "could-not-verify": "[yellow]could not verify[/]",
+    "not-needed": "[dim]not needed[/]",
+}
+
+
+def _print_checklist(d: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    verdict = d["verdict"]
+    colour = "green" if verdict == "complete" else "red"
+    title = f"{d['repo']}#{d['number']}: [{colour}]{verdict}[/]"
+    if d["missing"]:
+        title += f" (missing: {', '.join(d['missing'])})"
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("evidence", overflow="fold")
+    for ln in d["lines"]:
+        req = "" if ln["required"] else " [dim](info)[/]"
+        table.add_row(
+            ln["name"], _MARK.get(ln["status"], ln["status"]) + req, escape(ln["evidence"])
+        )
+    console.print(table)
+
+
+@app.command("check")
+def check_cmd(
+    issue: Annotated[
+        str | None, typer.Argument(help="owner/name#N (or N when one repository is configured)")
+    ] = None,
+    all_issues: Annotated[bool, typer.Option("--all", help="check every stored issue")] = False,
+    repo: Annotated[str | None, typer.Option("--repo", help="only this owner/name")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="skip closed issues")] = False,
+    s3: Annotated[
+        bool, typer.Option("--s3/--no-s3", help="look Diagnostics IDs up in the bucket")
+    ] = True,
+    plan: Annotated[
+        bool,
+        typer.Option("--plan/--no-plan", help="record the decided actions (shadow: planned)"),
+    ] = True,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute, store and print the L1 checklist of one issue or of every issue."""
+    from triagedesk.app import quality
+
+    if (issue is None) == (not all_issues):
+        raise UserError("give one ISSUE or --all")
+    rt = runtime(db, config)
+    try:
+        ctx = _context(rt, s3=s3)
+        if issue is not None:
+            result = quality.check_issue(ctx, _ref(rt, issue))
+            if plan:
+                quality.submit_actions(ctx, result.actions)
+            emit(result.checklist.to_dict(), as_json, _print_checklist)
+            return
+        repo_ref = RepoRef.parse(repo) if repo else None
+        total = ctx.issues.count_issues(repo_ref)
+        with _progress("checking", total) as step:
+            results = quality.check_all(
+                ctx, repo_ref, submit=plan, open_only=open_only, progress=step
+            )
+        data = [r.checklist.to_dict() for r in results]
+
+        def human(rows: list[dict[str, Any]]) -> None:
+            incomplete = [r for r in rows if r["verdict"] != "complete"]
+            for r in incomplete[:20]:
+                console.print(f"{r['repo']}#{r['number']}: missing {', '.join(r['missing'])}")
+            if len(incomplete) > 20:
+                console.print(f"… and {len(incomplete) - 20} more")
+            console.print(
+                f"checked {len(rows)} issues: {len(rows) - len(incomplete)} complete, "
+                f"{len(incomplete)} need more information"
+            )
+
+        emit(data, as_json, human)
+    finally:
+        rt.close()
+
+
+@diagnostics_app.command("fetch")
+def fetch_cmd(
+    diag_id: Annotated[str, typer.Argument(help="Diagnostics ID: UUID or UUID/timestamp")],
+    to: Annotated[Path, typer.Option("--to", help="folder to unpack into")] = Path("diagnostics"),
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Download a bundle, unpack it safely, list what it holds and the known failures in it."""
+    from triagedesk.adapters.diagnostics import S3DiagnosticsBucket, fetch
+
+    rt = runtime(db, config)
+    bucket = build_bucket(rt.settings, rt.secrets)
+    if bucket is None:
+        bucket = S3DiagnosticsBucket(rt.settings.diagnostics)  # the default AWS credential chain
+    assert isinstance(bucket, S3DiagnosticsBucket)
+    info, unpacked = fetch(bucket, diag_id, to)
+    data = {
+        "key": info.key,
+        "size": info.size,
+        "uploaded_at": info.uploaded_at,
+        "folder": str(unpacked.folder),
+        "total_bytes": unpacked.total_bytes,
+        "files": list(unpacked.files),
+        "skipped": list(unpacked.skipped),
+        "signatures": [
+            {"area": h.area, "hint": h.hint, "path": h.path, "line": h.line} for h in unpacked.hits
+        ],
+    }
+
+    def human(d: dict[str, Any]) -> None:
+        console.print(f"{d['key']}: {d['size']} bytes, uploaded {d['uploaded_at']}")
+        console.print(
+            f"unpacked {len(d['files'])} files ({d['total_bytes']} bytes) into {d['folder']}"
+        )
+        for f in d["files"][:50]:
+            console.print(f"  {f}", highlight=False)
+        if len(d["files"]) > 50:
+            console.print(f"  … and {len(d['files']) - 50} more")
+        for s in d["skipped"]:
+            console.print(f"[yellow]skipped[/] {s}", highlight=False)
+        for h in d["signatures"]:
+            console.print(
+                f"[red]{h['area']}[/] {h['hint']}: {h['path']}: {h['line']}", highlight=False
+            )
+
+    emit(data, as_json, human)
+
+
+@app.command("reproduced")
+def reproduced_cmd(
+    issue: Annotated[str, typer.Argument(help="owner/name#N")],
+    version: Annotated[str, typer.Option("--version", help="product version it reproduced on")],
+    platform: Annotated[str, typer.Option("--platform", help="platform, e.g. 'macOS 14 arm64'")],
+    by: Annotated[str, typer.Option("--by", help="who reproduced it")],
+    note: Annotated[str, typer.Option("--note", help="anything worth knowing")] = "",
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record that a person reproduced the issue; the checklist shows who and when."""
+    from triagedesk.app import quality
+
+    rt = runtime(db, config)
+    try:
+        ctx = _context(rt, s3=False)
+        result = quality.record_reproduction(
+            ctx, _ref(rt, issue), by=by, version=version, platform=platform, note=note
+        )
+        quality.submit_actions(ctx, result.actions)
+        emit(result.checklist.to_dict(), as_json, _print_checklist)
+    finally:
+        rt.close()
+
+
+@eval_app.command("quality")
+def eval_quality_cmd(
+    repo: Annotated[str | None, typer.Option("--repo", help="only this owner/name")] = None,
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score the verdict on each issue as first filed against what the team really did."""
+    from triagedesk.adapters.repro_validators import StaticReproValidator
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.app.quality_eval import evaluate_history
+
+    rt = runtime(db, config)
+    try:
+        store = SqlIssueStore(rt.engine)
+        repo_ref = RepoRef.parse(repo) if repo else None
+        total = store.count_issues(repo_ref)
+        if total == 0:
+            raise UserError("no issues in the database: import or sync some first")
+        with _progress("replaying", total) as step:
+            result = evaluate_history(
+                store.iter_issues(repo_ref),
+                rt.settings,
+                validate=StaticReproValidator().check,
+                progress=step,
+            )
+    finally:
+        rt.close()
+    data = result.as_dict()
+
+    def human(d: dict[str, Any]) -> None:
+        from rich.table import Table
+
+        table = Table(
+            title=f"eval quality: {d['n']} issues with a team signal ({d['unknown']} without, excluded)"
+        )
+        for col in ("rule", "precision", "recall", "F1", "TP", "FP", "FN", "TN"):
+            table.add_column(col)
+        for name, s in (
+            ("checklist verdict", d),
+            ("baseline: 88% template match", d["baseline"]),
+            ("baseline: no Diagnostics ID", d["baseline_no_diagnostics_id"]),
+        ):
+            c = s["confusion"]
+            table.add_row(
+                name,
+                f"{s['precision']:.3f}",
+                f"{s['recall']:.3f}",
+                f"{s['f1']:.3f}",
+                *(str(c[k]) for k in ("tp", "fp", "fn", "tn")),
+            )
+        console.print(table)
+        console.print("positive = the team asked for more information first")
+
+    emit(data, as_json, human)

@@ -12,7 +12,9 @@ The rules (docs/quality.md explains why):
 * a bug needs a Diagnostics ID or pasted diagnose output (given in the body or
   in a later comment by the reporter), and an uploaded bundle when it was looked
   up (S3 unreachable is "could not verify", never "missing");
-* a reproduction is required only when the problem is barely described;
+* a bug needs a reproduction (real steps, a script, a Dockerfile or a compose file),
+  and the template's steps left as ``1. ...`` count as missing, unless the reporter
+  gave one in a later comment or a person reproduced it;
 * a template left empty or as placeholders, with no description elsewhere, is
   incomplete whatever else is there.
 """
@@ -52,7 +54,7 @@ CHECKS = (
     "reproduction-valid",
     "template-complete",
 )
-#: below this many of the reporter's own words describing the problem, a bug needs a reproduction
+#: below this many of the reporter's own words describing the problem, the description is missing
 THIN_DESCRIPTION_WORDS = 20
 #: a template era is complete enough from this share of filled required sections
 TEMPLATE_SCORE_OK = 0.5
@@ -94,6 +96,8 @@ class IssueEvidence:
     #: the reporter's own words in later comments (0 when read as first filed)
     comment_words: int = 0
     as_filed: bool = False
+    #: the reporter gave a reproduction in a later comment (it replaces template placeholders)
+    reproduction_in_comments: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,7 @@ def gather_evidence(
     comment_words = 0
     for t in texts[1:]:
         comment_words += own_words(t)[0]
+    in_comments = len(texts) > 1 and find_reproduction("\n\n".join(texts[1:])).present
     return IssueEvidence(
         kind=find_kind(issue.title, issue.body, labels),
         diagnostics=diagnostics,
@@ -240,6 +245,7 @@ def gather_evidence(
         template=find_template(issue.body),
         comment_words=comment_words,
         as_filed=not include_comments,
+        reproduction_in_comments=in_comments,
     )
 
 
@@ -374,45 +380,61 @@ def _described_words(ev: IssueEvidence) -> int:
     return ev.template.described_words + ev.comment_words
 
 
+def _steps_left_as_placeholders(ev: IssueEvidence) -> bool:
+    """The template's steps section is still ``1. ...`` (or empty) and no later comment fixed it."""
+    if ev.reproduction_in_comments:
+        return False
+    if ev.reproduction.placeholder_steps or ev.template.placeholder_steps:
+        return not any(i.kind == "ui-steps" for i in ev.reproduction.items)
+    section = next((s for s in ev.template.sections if s.role == "steps"), None)
+    return section is not None and section.state in ("placeholder", "empty")
+
+
 def _reproduction_lines(
     ev: IssueEvidence, reproductions: Sequence[PersonReproduction]
 ) -> list[ChecklistLine]:
     rep = ev.reproduction
-    if rep.present:
-        kinds = ", ".join(rep.kinds)
-        present = ChecklistLine("reproduction-present", OK, kinds, True)
-        valid = rep.any_valid
-        details = "; ".join(f"{i.kind}: {i.reason}" for i in rep.items[:4])
-        if valid:
-            vline = ChecklistLine("reproduction-valid", OK, details, True)
-        elif valid is False:
-            vline = ChecklistLine("reproduction-valid", INVALID, details, not reproductions)
-        else:
-            vline = ChecklistLine("reproduction-valid", COULD_NOT_VERIFY, details, True)
-        return [present, vline]
     if reproductions:
         last = max(reproductions, key=lambda r: r.at)
-        text = f"none written, but {last.by} reproduced it"
+        text = f"{last.by} reproduced it"
+        if rep.present:
+            text = f"{', '.join(rep.kinds)}; {text}"
         return [
             ChecklistLine("reproduction-present", OK, text, True),
             ChecklistLine("reproduction-valid", OK, text, True),
         ]
     if not ev.kind.needs_diagnostics:
         return [_not_needed("reproduction-present", ev), _not_needed("reproduction-valid", ev)]
-    words = _described_words(ev)
-    thin = words < THIN_DESCRIPTION_WORDS
-    why = (
-        "only the template's placeholder steps"
-        if rep.placeholder_steps
-        else "no steps, script, Dockerfile or compose file"
-    )
-    present = ChecklistLine(
-        "reproduction-present",
-        MISSING,
-        f"{why}; {words} words describe the problem" + ("" if thin else " (enough to try)"),
-        thin,
-    )
-    return [present, ChecklistLine("reproduction-valid", NOT_NEEDED, "no reproduction to check")]
+    placeholders = _steps_left_as_placeholders(ev)
+    if not rep.present:
+        why = (
+            "only the template's placeholder steps"
+            if placeholders
+            else "no steps, script, Dockerfile or compose file"
+        )
+        return [
+            ChecklistLine("reproduction-present", MISSING, why, True),
+            ChecklistLine("reproduction-valid", NOT_NEEDED, "no reproduction to check"),
+        ]
+    kinds = ", ".join(rep.kinds)
+    if placeholders:
+        present = ChecklistLine(
+            "reproduction-present",
+            MISSING,
+            f"the template's steps are still placeholders (found only: {kinds})",
+            True,
+        )
+    else:
+        present = ChecklistLine("reproduction-present", OK, kinds, True)
+    details = "; ".join(f"{i.kind}: {i.reason}" for i in rep.items[:4])
+    valid = rep.any_valid
+    if valid:
+        vline = ChecklistLine("reproduction-valid", OK, details, True)
+    elif valid is False:
+        vline = ChecklistLine("reproduction-valid", INVALID, details, True)
+    else:
+        vline = ChecklistLine("reproduction-valid", COULD_NOT_VERIFY, details, True)
+    return [present, vline]
 
 
 def _template_line(ev: IssueEvidence) -> ChecklistLine:

@@ -317,6 +317,8 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
     if header is _NOT_GIVEN:
         header = find_diagnostics(text).header
     text = relevant_lines(strip_html_comments(text), _KEYWORDS)
+    # str `in` runs at C speed: a regex only runs when its words can be in the text
+    low = text.lower()
     os_: Found | None = None
     os_version: Found | None = None
     os_build: Found | None = None
@@ -357,8 +359,8 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
     if product_version is None:
         m2 = (
             _PRODUCT_FIELD_RE.search(text)
-            or _PRODUCT_TEXT_RE.search(text)
-            or _CE_VERSION_RE.search(text)
+            or (_has(low, "docker for", "docker desktop") and _PRODUCT_TEXT_RE.search(text))
+            or ("-ce-" in low and _CE_VERSION_RE.search(text))
         )
         if m2:
             product_version = _found(m2.group(1), text, m2)
@@ -366,8 +368,10 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
                 product_build = _found(m2.group(2), text, m2)
 
     if os_ is None or os_version is None:
-        w = _WIN_TEXT_RE.search(text)
-        mac = _MAC_TEXT_RE.search(text) or _MAC_NAME_RE.search(text)
+        w = _WIN_TEXT_RE.search(text) if "windows" in low else None
+        mac = (_has(low, "mac", "os x", "osx") and _MAC_TEXT_RE.search(text)) or (
+            _has(low, *_MAC_NAMES) and _MAC_NAME_RE.search(text)
+        )
         first = min((x for x in (w, mac) if x), key=lambda x: x.start(), default=None)
         if first is not None:
             is_win = first is w
@@ -381,7 +385,7 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
                     version = _MAC_NAMES.get(raw.lower(), raw)
                 os_version = _found(version, text, first)
     if os_build is None:
-        b = _WIN_BUILD_RE.search(text)
+        b = _WIN_BUILD_RE.search(text) if _has(low, "build", "10.0.") else None
         if b and (os_ is None or os_.value == "windows"):
             os_build = _found(b.group(1), text, b)
             if os_ is None:
@@ -406,13 +410,22 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
         os_build=os_build,
         product_version=product_version,
         product_build=product_build,
-        channel=_channel(text),
-        arch=_arch(text),
-        backend=_backend(text),
-        in_vm=_in_vm(text),
-        emulation=_emulation(text),
-        install_context=_install_context(text),
+        channel=_channel(text) if _has(low, "stable", "edge", "beta", "channel") else None,
+        arch=_arch(text) if _has(low, *_ARCH_WORDS) else None,
+        backend=_backend(text) if _has(low, "wsl", "hyper", "container") else None,
+        in_vm=_in_vm(text) if _has(low, *_VM_WORDS) else None,
+        emulation=_emulation(text) if _has(low, "rosetta", "qemu", "--platform") else None,
+        install_context=_install_context(text) if _has(low, *_INSTALL_WORDS) else None,
     )
+
+
+_ARCH_WORDS = ("intel", "apple", "m1", "m2", "m3", "m4", "arm64", "aarch64", "x86_64", "amd64")
+_VM_WORDS = ("virtual", "vm", "cloud", "ec2", "azure", "nested", "parallels")
+_INSTALL_WORDS = ("upgrad", "updat", "downgrad", "switch", "install", "setup")
+
+
+def _has(low: str, *words: str) -> bool:
+    return any(w in low for w in words)
 
 
 def _channel(text: str) -> Found | None:

@@ -49,7 +49,26 @@ _TITLE_FEATURE_RE = re.compile(
     _I,
 )
 _TITLE_DOCS_RE = re.compile(
-    r"^[ \t]{0,4}[\[(]?[ \t]{0,2}docs?[ \t]{0,2}[\])]?[ \t]{0,2}[:\-\]]|\bdocumentation\b|\btypo\b|docs\.docker\.com",
+    r"^[ \t]{0,4}[\[(]?[ \t]{0,2}docs?[ \t]{0,2}[\])]?[ \t]{0,2}[:\-\]]|\bdocs\b|\bdocumentation\b|"
+    r"\btypo\b|docs\.docker\.com|\bmanual page\b|\bman page\b",
+    _I,
+)
+# an imperative title is a request ("Allow …", "Warn when …") unless it reports a failure
+_TITLE_IMPERATIVE_RE = re.compile(
+    r"^[ \t]{0,4}(?:please[ \t]{1,3})?(?:add|allow|support|provide|expose|let|offer|warn|display|"
+    r"introduce|implement|permit|make it possible|give|show|bring|reduce|remember|"
+    r"respect|honou?r|integrate|publish|document)\b",
+    _I,
+)
+_FAILURE_RE = re.compile(
+    r"\b(?:fail\w*|error\w*|crash\w*|broken|break\w*|not (?:work\w*|start\w*|load\w*)|"
+    r"doesn'?t|does not|don'?t|can'?t|cannot|won'?t|unable|stuck|hang\w*|freez\w*|slow\w*|"
+    r"lost|missing|wrong|after (?:update|upgrad)\w*|since)\b",
+    _I,
+)
+_TITLE_ASKING_RE = re.compile(
+    r"^[ \t]{0,4}(?:how|is|are|can|could|should|what|where|which|will|would|do (?:i|we|you)|"
+    r"does docker desktop (?:support|need|require))\b[^\n]{0,250}\?[ \t]*$",
     _I,
 )
 _TITLE_QUESTION_RE = re.compile(
@@ -61,7 +80,7 @@ _TITLE_QUESTION_RE = re.compile(
 _BODY_FEATURE_RE = re.compile(
     r"\b(?:this is a feature request|feature request|i(?:'d| would) like to (?:request|suggest|propose)|"
     r"it would be (?:nice|great|useful|helpful) (?:if|to)|please consider adding|"
-    r"i (?:propose|suggest) (?:adding|that))\b",
+    r"i (?:propose|suggest) (?:adding|that)|i wish (?:there|docker|i)|would (?:really )?help\b)",
     _I,
 )
 _BODY_DOCS_RE = re.compile(
@@ -96,11 +115,18 @@ def find_kind(title: str, body: str, labels: Iterable[str] = ()) -> IssueKind:
         m = regex.search(title)
         if m:
             return IssueKind(kind, f"title: {clip(title, 80)}")
+    if not _FAILURE_RE.search(title):
+        if _TITLE_IMPERATIVE_RE.search(title):
+            return IssueKind("feature", f"title asks for something: {clip(title, 80)}")
+        if _TITLE_ASKING_RE.search(title):
+            return IssueKind("question", f"title is a question: {clip(title, 80)}")
     head = bounded(body[:1500])
-    m = _BODY_FEATURE_RE.search(head)
+    low = head.lower()
+    feature_words = ("feature", "would", "like to", "propose", "suggest", "wish", "consider")
+    m = _BODY_FEATURE_RE.search(head) if any(w in low for w in feature_words) else None
     if m:
         return IssueKind("feature", f"body: {clip(m.group(0), 80)}")
-    m = _BODY_DOCS_RE.search(head)
+    m = _BODY_DOCS_RE.search(head) if ("docs" in low or "documentation" in low) else None
     if m:
         return IssueKind("docs", f"body: {clip(m.group(0), 80)}")
     return IssueKind("bug", "a problem report (no feature, docs or question wording)")
