@@ -158,3 +158,25 @@ def test_serve_answers_and_processes_in_process(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_actions_reject(db: tuple[str, Engine], capsys: pytest.CaptureFixture[str]) -> None:
+    url, engine = db
+    [rec] = SqlActionLog(engine).record(
+        [AddLabels(REF, "guess", labels=("area/gui",))],
+        status=ActionStatus.PLANNED,
+        source="t",
+        at=T0,
+    )
+    code, out, _ = run(
+        capsys, "actions", "reject", str(rec.id), "--why", "wrong area", "--db", url, "--json"
+    )
+    assert code == 0
+    [row] = json.loads(out)
+    assert (row["status"], row["detail"]) == ("rejected", "wrong area")
+    code, out, _ = run(capsys, "actions", "--planned", "--json", "--db", url)
+    assert json.loads(out) == []
+    code, _, err = run(capsys, "actions", "reject", str(rec.id), "--db", url)
+    assert code == 2 and "not planned" in err
+    code, _, err = run(capsys, "actions", "reject", "999", "--db", url)
+    assert code == 2 and "no action" in err

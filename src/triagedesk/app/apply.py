@@ -43,7 +43,7 @@ from triagedesk.domain.workflow import Source, relabel, status_of, step
 from triagedesk.ports.actions import ActionLog, ActionRecord, ActionStatus
 from triagedesk.ports.tracker import Tracker
 
-__all__ = ["approve", "carry_out", "is_shadow", "submit"]
+__all__ = ["approve", "carry_out", "is_shadow", "reject", "submit"]
 
 
 def _log(ctx: AppContext) -> ActionLog:
@@ -108,6 +108,28 @@ def approve(ctx: AppContext, ids: Iterable[int]) -> list[ActionRecord]:
         status, detail = carry_out(ctx, ctx.tracker, rec.action)
         at = ctx.now()
         log.mark(rec.id, status, at=at, detail=detail or "approved")
+        updated = log.get(rec.id)
+        assert updated is not None
+        out.append(updated)
+    return out
+
+
+def reject(ctx: AppContext, ids: Iterable[int], *, why: str = "") -> list[ActionRecord]:
+    """A person turned planned actions down: they are kept as rejected, never sent.
+
+    The same decision can be planned again later (a new event may make it right)."""
+    log = _log(ctx)
+    records = []
+    for action_id in ids:
+        rec = log.get(action_id)
+        if rec is None:
+            raise NotFoundError(f"no action with id {action_id}")
+        if rec.status is not ActionStatus.PLANNED:
+            raise UserError(f"action {action_id} is {rec.status.value}, not planned")
+        records.append(rec)
+    out = []
+    for rec in records:
+        log.mark(rec.id, ActionStatus.REJECTED, at=ctx.now(), detail=why or "rejected")
         updated = log.get(rec.id)
         assert updated is not None
         out.append(updated)

@@ -389,6 +389,23 @@ def actions_apply(
     emit([_action_row(r) for r in records], as_json, _print_actions)
 
 
+@actions_app.command("reject")
+def actions_reject(
+    ids: Annotated[list[int], typer.Argument(help="ids of planned actions to turn down")],
+    why: Annotated[str, typer.Option("--why", help="the reason, kept with the record")] = "",
+    db: DbOpt = "sqlite:///triagedesk.db",
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn planned actions down: they stay in the log as rejected and are never sent."""
+    from triagedesk.app import apply
+
+    rt = runtime(db, config)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, None)
+    records = apply.reject(ctx, ids, why=why)
+    emit([_action_row(r) for r in records], as_json, _print_actions)
+
+
 # --- deliveries -------------------------------------------------------------------------------
 
 deliveries_app = typer.Typer(help="Stored webhook deliveries (the worker's queue).")
