@@ -280,6 +280,17 @@ def _fit_lr(x: Any, y: Any, seed: int) -> tuple[Any, float]:
     return clf.coef_[0], float(clf.intercept_[0])
 
 
+def _platt(logits: Any, y: Any, seed: int) -> tuple[float, float]:
+    """Slope and intercept mapping raw logits to calibrated probabilities."""
+    from sklearn.linear_model import LogisticRegression
+
+    if y.min() == y.max():
+        return 1.0, 0.0
+    cal = LogisticRegression(C=1e4, solver="lbfgs", max_iter=200, random_state=seed)
+    cal.fit(logits.reshape(-1, 1), y)
+    return float(cal.coef_[0][0]), float(cal.intercept_[0])
+
+
 def train(
     examples: Sequence[LabelExample],
     settings: Settings,
@@ -325,20 +336,24 @@ def train(
         if progress:
             progress(lab)
         y = np.array([lab in t for t in truth], dtype=np.int8)
-        scores = np.zeros(n, dtype=np.float64)
+        logits = np.zeros(n, dtype=np.float64)
         for f in range(folds):
             tr, te = fold_of != f, fold_of == f
             if te.sum() == 0:
                 continue
             if y[tr].min() == y[tr].max():
-                scores[te] = float(y[tr].mean())
+                m = min(max(float(y[tr].mean()), 1e-3), 1 - 1e-3)
+                logits[te] = math.log(m / (1 - m))
                 continue
             w, b = _fit_lr(x[tr], y[tr], seed)
-            scores[te] = 1.0 / (1.0 + np.exp(-(x[te] @ w + b)))
-        oof[lab] = scores
+            logits[te] = x[te] @ w + b
+        # Platt scaling on the out-of-fold logits: the raw regression is over-confident on
+        # sparse text; folded into the final weights, so predicting stays one dot product
+        a, c = _platt(logits, y, seed)
+        oof[lab] = 1.0 / (1.0 + np.exp(-(a * logits + c)))
         w, b = _fit_lr(x, y, seed)
-        weights[li] = w
-        bias[li] = b
+        weights[li] = a * w
+        bias[li] = a * b + c
 
     model = LabelModel(
         labels=model_labels,
