@@ -93,6 +93,7 @@ def build_context(
     from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
     from triagedesk.adapters.store.issues import SqlIssueStore
     from triagedesk.app.context import AppContext
+    from triagedesk.cli.quality import quality_ports
 
     # every port the handlers may need; a feature adding a port to AppContext adds it here
     return AppContext(
@@ -102,6 +103,7 @@ def build_context(
         actions=SqlActionLog(engine),
         tracker=tracker,
         intelligence=SqlIntelligenceStore(engine),
+        **quality_ports(settings, secrets, engine),
     )
 
 
