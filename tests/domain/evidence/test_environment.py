@@ -54,6 +54,7 @@ CASES = [
         {"os": "windows", "product_version": "18.03.1-ce-win65", "product_build": "17513"},
     ),
     ("Windows 11 with Hyper-V", {"os": "windows", "os_version": "11", "backend": "hyper-v"}),
+    ("- Windows 11 Enterprise 25H2 (26200.5870)", {"os": "windows", "os_build": "26200.5870"}),
     ("I switched to Windows containers and it hangs", {"backend": "windows-containers"}),
     ("running it inside a VMware VM on Windows Server 2019", {"in_vm": "yes", "os": "windows"}),
     ("images built with --platform linux/amd64 under QEMU crash", {"emulation": "qemu"}),

@@ -120,7 +120,9 @@ _WIN_TEXT_RE = re.compile(
     _I,
 )
 _WIN_BUILD_RE = re.compile(
-    r"(?:OS[ \t]{0,3}build|Build|version[ \t]{1,3}10\.0\.)[ \t:]{0,3}(\d{5}(?:\.\d{1,5})?)", _I
+    r"(?:OS[ \t]{0,3}build|Build|version[ \t]{1,3}10\.0\.)[ \t:]{0,3}(\d{5}(?:\.\d{1,5})?)"
+    r"|Windows[ \t]{1,3}1[01][^\n(]{0,40}\((\d{5}\.\d{1,5})\)",
+    _I,
 )
 _MAC_TEXT_RE = re.compile(
     r"\b(?:macOS|Mac ?OS ?X|OS ?X)[ \t]{0,3}(?:version[ \t]{0,3})?(1[0-9](?:\.\d{1,2}){0,2}|[1-9](?:\.\d{1,2}){1,2})\b",
@@ -385,9 +387,9 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
                     version = _MAC_NAMES.get(raw.lower(), raw)
                 os_version = _found(version, text, first)
     if os_build is None:
-        b = _WIN_BUILD_RE.search(text) if _has(low, "build", "10.0.") else None
+        b = _WIN_BUILD_RE.search(text) if _has(low, "build", "10.0.", "windows") else None
         if b and (os_ is None or os_.value == "windows"):
-            os_build = _found(b.group(1), text, b)
+            os_build = _found(b.group(1) or b.group(2), text, b)
             if os_ is None:
                 os_ = _found("windows", text, b)
     if os_ is None:
