@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from triagedesk.domain.facts import HOUR, IssueFacts, Stint, TimelineCache, status_timeline
 from triagedesk.domain.periods import Period
-from triagedesk.domain.stats import HOUR, IssueFacts, Stint, TimelineCache, status_timeline
 from triagedesk.domain.workflow import Status
 
 _STARTS = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS})

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from triagedesk.domain.facts import IssueFacts
 from triagedesk.domain.periods import Period
-from triagedesk.domain.stats import IssueFacts
 
 
 def normalise_area(label: str, area_of: Mapping[str, str]) -> str | None:

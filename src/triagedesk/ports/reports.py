@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from triagedesk.domain.facts import IssueFacts
 from triagedesk.domain.model import Issue
-from triagedesk.domain.stats import IssueFacts
 
 
 @dataclass(frozen=True, slots=True)
