@@ -299,3 +299,44 @@ def test_slow_delivery_keeps_its_lease_while_the_worker_lives(sqlite_engine: Eng
     t.join()
     assert stolen == []
     assert SqlDeliveryQueue(sqlite_engine).get("a").status is DeliveryStatus.DONE  # type: ignore[union-attr]
+
+
+def test_later_handlers_see_the_labels_earlier_ones_wrote(sqlite_engine: Engine) -> None:
+    from dataclasses import replace
+
+    from support.fake_issue_store import FakeIssueStore
+    from support.fake_tracker import FakeTracker
+    from triagedesk.settings import from_mapping
+
+    settings = from_mapping(
+        {
+            "github": {"shadow": False},
+            "profile": {"public_repos": [{"name": "docker/for-mac", "shadow": False}]},
+        }
+    )
+    base = parse_payload("issues", "opened", json.dumps(load("issues/opened")).encode())
+    assert isinstance(base, webhooks.IssueDelivery)
+    issue = replace(base.issue, labels=())
+    tracker, store = FakeTracker(), FakeIssueStore()
+    tracker.put(issue)
+    store.upsert_issues([issue])
+    ctx = AppContext(
+        settings=settings,
+        issues=store,
+        now=Clock(),
+        actions=SqlActionLog(sqlite_engine),
+        tracker=tracker,
+    )
+
+    def checklist(event: IssueChanged, ctx: AppContext) -> list[Action]:
+        return [
+            SetStatus(event.ref, "new", status=Status.TRIAGE),
+            SetStatus(event.ref, "no diagnostics", status=Status.MORE_INFO_NEEDED),
+        ]
+
+    events.register("checklist", checklist)  # runs before the triage rule here
+    triage.register_handlers()
+
+    webhooks.run_handlers(ctx, IssueChanged(MAC7411, Change.OPENED, "quietbyte", T0), source="t")
+    assert tracker.issues[MAC7411].labels == (Status.MORE_INFO_NEEDED.value,)
+    assert store.issues[MAC7411].labels == (Status.MORE_INFO_NEEDED.value,)

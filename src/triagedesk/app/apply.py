@@ -16,6 +16,7 @@ issue is closed), so it records "unchanged" and sends nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from triagedesk.app.context import AppContext
 from triagedesk.domain.actions import (
@@ -166,9 +167,9 @@ def carry_out(ctx: AppContext, tracker: Tracker, action: Action) -> tuple[Action
 
 def _dispatch(ctx: AppContext, tracker: Tracker, action: Action) -> list[str]:
     if isinstance(action, AddLabels):
-        return _add_labels(tracker, action.issue, action.labels)
+        return _add_labels(ctx, tracker, action.issue, action.labels)
     if isinstance(action, RemoveLabels):
-        return _remove_labels(tracker, action.issue, action.labels)
+        return _remove_labels(ctx, tracker, action.issue, action.labels)
     if isinstance(action, SetStatus):
         return _set_status(ctx, tracker, action)
     if isinstance(action, UpsertComment):
@@ -194,7 +195,9 @@ def _dispatch(ctx: AppContext, tracker: Tracker, action: Action) -> list[str]:
     raise UserError(f"unknown action kind {action.kind!r}")
 
 
-def _add_labels(tracker: Tracker, ref: IssueRef, labels: Sequence[str]) -> list[str]:
+def _add_labels(
+    ctx: AppContext, tracker: Tracker, ref: IssueRef, labels: Sequence[str]
+) -> list[str]:
     issue = tracker.fetch_issue(ref)
     have = {lab.lower() for lab in issue.labels}
     missing: list[str] = []
@@ -204,15 +207,20 @@ def _add_labels(tracker: Tracker, ref: IssueRef, labels: Sequence[str]) -> list[
     if not missing:
         return []
     tracker.add_labels(ref, missing)
+    _mirror_labels(ctx, ref, (*issue.labels, *missing))
     return [f"added {', '.join(missing)}"]
 
 
-def _remove_labels(tracker: Tracker, ref: IssueRef, labels: Sequence[str]) -> list[str]:
+def _remove_labels(
+    ctx: AppContext, tracker: Tracker, ref: IssueRef, labels: Sequence[str]
+) -> list[str]:
     issue = tracker.fetch_issue(ref)
     wanted = {lab.lower() for lab in labels}
     present = [lab for lab in issue.labels if lab.lower() in wanted]
     for lab in present:
         tracker.remove_label(ref, lab)
+    if present:
+        _mirror_labels(ctx, ref, tuple(lab for lab in issue.labels if lab not in present))
     return [f"removed {', '.join(present)}"] if present else []
 
 
@@ -245,9 +253,23 @@ def _set_status(ctx: AppContext, tracker: Tracker, action: SetStatus) -> list[st
         tracker.remove_label(action.issue, lab)
     if delta.remove:
         done.append(f"removed {', '.join(delta.remove)}")
+    kept = tuple(lab for lab in issue.labels if lab not in delta.remove)
+    _mirror_labels(ctx, action.issue, (*kept, *delta.add))
     if change is not None:
         ctx.issues.record_status_change(change)
     return done
+
+
+def _mirror_labels(ctx: AppContext, ref: IssueRef, labels: tuple[str, ...]) -> None:
+    """Keep the stored issue's labels equal to what was just written.
+
+    The handlers that run after this one read the store; without this they would
+    see the labels of before the write (the tracker's own ``labeled`` delivery
+    arrives later) and could decide on a stale status.
+    """
+    stored = ctx.issues.get_issue(ref)
+    if stored is not None and stored.labels != labels:
+        ctx.issues.upsert_issues([replace(stored, labels=labels)])
 
 
 def _upsert_comment(

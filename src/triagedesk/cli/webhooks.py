@@ -64,10 +64,14 @@ def register_all_handlers() -> list[str]:
     """Import every ``triagedesk.app`` module and call its ``register_handlers()`` if any.
 
     Features opt in by defining that function; nothing registers at import time.
+    Handlers run in registration order: triage-on-open first, then by module name.
     """
     import triagedesk.app as app_pkg
+    from triagedesk.app import triage
     from triagedesk.app.events import handlers
 
+    # the status-on-open rule first: every later rule moves on from status/0-triage
+    triage.register_handlers()
     for mod in pkgutil.iter_modules(app_pkg.__path__):
         module = importlib.import_module(f"triagedesk.app.{mod.name}")
         hook = getattr(module, "register_handlers", None)
