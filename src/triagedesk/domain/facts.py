@@ -110,6 +110,10 @@ class StatusResolver:
         table.update({s.value: s for s in Status})
         self._table = table
 
+    def is_status(self, label: str) -> bool:
+        """Whether ``label`` is a status label or an alias of one."""
+        return label in self._table or label.lower() in self._table
+
     def __call__(self, labels: Iterable[str]) -> Status | None:
         best: Status | None = None
         best_i = -1
@@ -170,6 +174,8 @@ def status_timeline(
             labels.add(ev.label)
         else:
             labels.discard(ev.label)
+        if not status_now.is_status(ev.label):
+            continue  # an area, kind … label: the status stays what it was
         new = status_now(labels)
         if new != current:
             stints.append(Stint(current, since, ev.at))

@@ -122,6 +122,8 @@ class StatsConfig:
 
 
 def target_days_for(labels: Iterable[str], cfg: StatsConfig) -> float:
+    if not cfg.target_overrides:
+        return cfg.target_days
     hits = [
         cfg.target_overrides[lab.lower()] for lab in labels if lab.lower() in cfg.target_overrides
     ]
