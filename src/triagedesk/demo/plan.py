@@ -219,7 +219,7 @@ def _background(
 
 
 def _request_dup(rng: random.Random, p: Planned, earlier: list[int]) -> None:
-    if p.kind == "feature" and rng.random() < 0.08:
+    if p.kind == "feature" and rng.random() < 0.04:
         p.dup_external = f"https://github.com/docker/roadmap/issues/{rng.randint(20, 780)}"
     elif earlier and rng.random() < 0.06:
         p.dup_of = earlier[-1] if rng.random() < 0.7 else rng.choice(earlier)
