@@ -154,10 +154,17 @@ def make_env(rng: random.Random, platform: str, at: datetime, pinned: str = "") 
         backend = rng.choice(
             ("Apple Virtualization framework", "Apple Virtualization framework", "QEMU")
         )
+        if chip.startswith("Apple") and rng.random() < 0.2:
+            chip += rng.choice((", Rosetta enabled", " (Rosetta on)", ", amd64 images via QEMU"))
     else:
         chip = rng.choice(_WIN_CPUS)
-        backend = "WSL 2" if rng.random() < 0.84 else "Hyper-V"
+        r = rng.random()
+        backend = (
+            "WSL 2" if r < 0.8 else "Hyper-V" if r < 0.96 else "WSL 2, Windows containers mode"
+        )
     channel = "beta" if rng.random() < 0.05 else "stable"
+    if channel == "beta" and rng.random() < 0.7:
+        shown += rng.choice((" (beta)", " beta", " - beta channel"))
     context, kind = install_context(rng, at, version)
     engine = f"{27 + max(0, minor_at(at) - 31) // 9}.{rng.randint(0, 5)}.{rng.randint(0, 3)}"
     return Env(

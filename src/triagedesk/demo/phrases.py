@@ -185,6 +185,7 @@ def released(rng: random.Random, version: str, beta: bool) -> str:
             f"This was fixed in Docker Desktop {version}, see the release notes.",
             f"{version} is out with the fix for this. Closing.",
             f"fixed in {version}",
+            f"Fixed in {version}, see the release notes: https://docs.docker.com/desktop/release-notes/#{version.split(' ')[0].replace('.', '')}",
         )
     )
 
