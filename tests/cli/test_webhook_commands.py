@@ -63,8 +63,9 @@ def test_worker_once_then_actions_listing(
     code, out, _ = run(capsys, "actions", "--planned", "--json", "--db", url)
     rows = json.loads(out)
     triage = [r for r in rows if r["kind"] == "set_status"]
-    assert [(r["issue"], r["action"]["status"]) for r in triage] == [
-        ("docker/for-mac#11", "status/0-triage")
+    # the triage rule (other features' handlers may plan more for the same issue)
+    assert [r["issue"] for r in triage if r["action"]["status"] == "status/0-triage"] == [
+        "docker/for-mac#11"
     ]
     code, out, _ = run(capsys, "actions", "--applied", "--json", "--db", url)
     assert json.loads(out) == []
