@@ -16,13 +16,16 @@ PALETTE = ("#1d76db", "#e99695", "#0e8a16", "#fbca04", "#5319e7", "#b60205", "#0
 
 
 def _nice_max(v: float) -> float:
+    """The top of the y axis: four equal whole-number steps of a round size covering ``v``."""
     if v <= 0:
-        return 1.0
-    exp = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
-        if v <= m * exp:
-            return float(m * exp)
-    return float(10 * exp)
+        return 4.0
+    quarter = v / 4
+    exp = 10 ** math.floor(math.log10(quarter))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = m * exp
+        if step >= quarter and step >= 1 and float(step).is_integer():
+            return float(step * 4)
+    return float(math.ceil(quarter) * 4)
 
 
 def _frame(name: str, title: str, body: list[str], ymax: float, xlabels: Sequence[str]) -> str:
@@ -39,7 +42,7 @@ def _frame(name: str, title: str, body: list[str], ymax: float, xlabels: Sequenc
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
         )
-        shown = f"{v:.0f}" if ymax >= 4 else f"{v:.2g}"
+        shown = f"{v:.0f}"
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{shown}</text>')
     n = len(xlabels)
     step = max(1, math.ceil(n / 10))
