@@ -48,12 +48,16 @@ class Facts:
 def _outbreak_params(
     plan: Plan, seed: int, oid: int
 ) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
+    cached = plan.shared.get(oid)
+    if cached is not None:
+        return cached
     o = plan.outbreaks[oid]
     orng = random.Random(f"{seed}:outbreak:{oid}")
     plat = "mac" if o.platforms == "mac" else "win"
     params = fill_params(orng, o.start, plat)
     old, new = _failing(orng, PROBLEMS[o.problem])
     params["trigger"] = str(orng.randrange(len(TRIGGERS)))
+    plan.shared[oid] = (params, old, new)
     return params, old, new
 
 

@@ -80,6 +80,10 @@ class Plan:
     outbreaks: list[Outbreak]
     start: datetime
     end: datetime
+    #: per-outbreak values shared by its reports, filled on first use
+    shared: dict[int, tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
     def ref(self, target: int, from_repo: str, rng: random.Random) -> str:
         """How the team writes a reference to issue ``target`` from an issue in ``from_repo``."""

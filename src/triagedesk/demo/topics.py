@@ -116,6 +116,8 @@ def fill_params(
 
 
 def fill(text: str, params: dict[str, str]) -> str:
+    if "{" not in text:
+        return text
     for key, value in params.items():
         text = text.replace("{" + key + "}", value)
     return text
