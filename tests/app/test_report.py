@@ -272,3 +272,27 @@ def test_duplicates_named_in_team_comments(sqlite_engine: Engine) -> None:
     ]
     # closed as duplicates: already linked, so no cluster is proposed for them
     assert all("docker/for-win#20" not in c["issues"] for c in d["clusters"]["items"])
+
+
+def test_hostile_titles_are_escaped(sqlite_engine: Engine) -> None:
+    hostile = '<script>alert("x")</script> | <img src=x onerror=1>'
+    base = utc(2026, 11, 17)
+    _store(
+        sqlite_engine,
+        [
+            Issue(
+                ref=IssueRef(MAC, 1),
+                title=hostile,
+                body="",
+                author="u",
+                created_at=utc(2026, 1, 1),
+                updated_at=base,
+            )
+        ],
+    )
+    report = build_report(SqlReportSource(sqlite_engine), SETTINGS, W47, now=NOW)
+    html = render_html(report)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    md = render_markdown(report)
+    assert "\\| <img" in md  # the pipe cannot break the Markdown table

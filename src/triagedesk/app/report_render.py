@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from triagedesk.app.report import Report
@@ -45,7 +45,8 @@ def _env(autoescape: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         # Markdown is plain text (titles are made table-safe by the md filter); HTML escapes
-        autoescape=select_autoescape(["html"]) if autoescape else False,  # noqa: S701
+        # everything (the templates end in .j2, so select_autoescape would not switch it on)
+        autoescape=autoescape,  # noqa: S701
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,

@@ -141,9 +141,7 @@ def report_cmd(
         report = build_report(SqlReportSource(rt.engine), rt.settings, period, now=now, repos=repos)
         text = render(report, fmt)
         elapsed = time.perf_counter() - started
-    archived = None
-    if rt.settings.report.archive or send:
-        archived = archive_report(archive, report, at=now)
+    # the report goes out first: a locked or read-only archive must not lose it
     if out is not None:
         try:
             out.write_text(text, encoding="utf-8")
@@ -151,6 +149,9 @@ def report_cmd(
             raise UserError(f"--out {out}: cannot write: {exc.strerror}") from None
     elif not as_json:
         typer.echo(text, nl=False)
+    archived = None
+    if rt.settings.report.archive or send:
+        archived = archive_report(archive, report, at=now)
     result: dict[str, Any] = {
         "period": period.label,
         "repos": list(report.repos),
