@@ -9,6 +9,8 @@ from typing import Any
 
 import moto.settings
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from support.s3 import ACCESS_KEY, SECRET_KEY, S3Bucket, closed_port_url, s3_bucket, s3_endpoint
 from triagedesk.adapters.diagnostics import (
@@ -272,3 +274,23 @@ def test_parse_id(text: str, expected: tuple[str, str | None]) -> None:
 def test_parse_id_rejects_junk() -> None:
     with pytest.raises(InputError):
         parse_id("not-an-id")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab./\\:C\x00 ")), max_size=30))
+def test_safe_member_paths_never_escape(name: str) -> None:
+    rel = safe_member_path(name)
+    if rel is not None:
+        assert not rel.is_absolute() and ".." not in rel.parts
+        assert not any(len(p) >= 2 and p[1] == ":" and p[0].isalpha() for p in rel.parts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=80))
+def test_parse_id_either_parses_or_says_why(text: str) -> None:
+    try:
+        uuid, _ = parse_id(text)
+    except InputError as exc:
+        assert "Diagnostics ID" in str(exc)
+    else:
+        assert len(uuid) == 36 and uuid == uuid.upper()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triagedesk.adapters.repro_validators import StaticReproValidator, check_compose
 from triagedesk.domain.evidence.reproduction import find_reproduction
@@ -82,3 +84,11 @@ def test_the_validator_plugs_into_the_extractor() -> None:
         "```bash\nif then\n```\n\n```yaml\nservices:\n  web:\n    image: nginx\n```", V.check
     )
     assert [(i.kind, i.valid) for i in rep.items] == [("shell", False), ("compose", True)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_compose_and_dockerfile_checks_never_raise(text: str) -> None:
+    for kind in ("compose", "dockerfile"):
+        valid, reason = V.check(kind, text)
+        assert valid in (True, False, None) and reason

@@ -196,7 +196,7 @@ def safe_member_path(name: str) -> PurePosixPath | None:
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         return None
     parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
-    if not parts or any(p == ".." for p in parts):
+    if not parts or any(p == ".." or re.match(r"^[A-Za-z]:", p) for p in parts):
         return None
     return PurePosixPath(*parts)
 
