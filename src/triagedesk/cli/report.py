@@ -177,9 +177,13 @@ def report_cmd(
         result["report"] = report.data
         emit(result, True, lambda _d: None)
     elif out is not None or send:
-        where = f"wrote {out}" if out else "built"
+        where = f" to {out}" if out else ""
         sent = f"; sent by {', '.join(result.get('sent', []))}" if send else ""
-        err_console.print(f"{where} the {fmt} report for {period.label} in {elapsed:.2f} s{sent}")
+        err_console.print(
+            f"wrote the {fmt} report for {period.label}{where} in {elapsed:.2f} s{sent}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @reports_app.command("list")
