@@ -140,7 +140,8 @@ def digest(rows: Rows) -> str:
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` with the driver's executemany, past SQLAlchemy's per-row work.
+    """INSERT ``rows`` with the driver's executemany (COPY on PostgreSQL), past
+    SQLAlchemy's per-row work.
 
     The statement is compiled once for the dialect and the column types' bind
     processors (UTC timestamps, booleans) are applied here, so the values are the
@@ -163,6 +164,14 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         values = [r[k] for r in rows]
         columns.append(list(map(procs[k], values)) if k in procs else values)
     tuples = zip(*columns, strict=True)
+    if dialect.name == "postgresql":
+        # COPY: PostgreSQL's bulk path, in the same transaction as everything else
+        raw: Any = conn.connection.driver_connection
+        names = ", ".join(f'"{k}"' for k in order)
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in tuples:
+                copy.write_row(row)
+        return
     params: list[Any] = (
         list(tuples) if compiled.positional else [dict(zip(order, t, strict=True)) for t in tuples]
     )
