@@ -139,3 +139,22 @@ def test_schedule_once(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[st
         ["schedule", "--once", "--json", "--db", db, "--config", str(config)], capsys
     )
     assert [d for d in json.loads(out) if d["job"] in ("report", "sla")] == []
+
+
+@pytest.mark.slow
+def test_locked_archive_loses_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another writer holds the database: the report is still written, then a clear error."""
+    import sqlite3
+
+    holder = sqlite3.connect(db.removeprefix("sqlite:///"), timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        out = tmp_path / "w47.md"
+        code, _, err = run(["report", "--week", "2026-W47", "--out", str(out), "--db", db], capsys)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 2 and "locked" in err
+    assert out.read_text().startswith("# Docker Desktop L1 rotation report — 2026-W47")
