@@ -25,9 +25,9 @@ app = typer.Typer(
 app.add_typer(eval_app, name="eval")
 
 # feature modules register their commands on import
-from triagedesk.cli import core, demo, github, intel, quality, report  # noqa: E402
+from triagedesk.cli import core, demo, github, intel, quality, report, summary  # noqa: E402
 
-__all__ = ["app", "core", "demo", "github", "intel", "main", "quality", "report"]
+__all__ = ["app", "core", "demo", "github", "intel", "main", "quality", "report", "summary"]
 
 
 def main(argv: list[str] | None = None) -> None:
