@@ -241,6 +241,14 @@ def test_diagnostics_fetch(
     assert data["skipped"] and "leaves the folder" in data["skipped"][0]
     assert data["signatures"][0]["area"] == "area/storage"
     assert not (tmp_path / "evil").exists()
+    # the checklist of an issue with that ID now shows the known failure
+    from triagedesk.adapters.store.checklists import SqlChecklistStore
+    from triagedesk.adapters.store.db import open_engine
+
+    engine = open_engine(f"sqlite:///{tmp_path}/d.db")
+    stored = SqlChecklistStore(engine).bundle_check(ID)
+    engine.dispose()
+    assert stored is not None and stored[0].signatures[0].startswith("area/storage")
     code, _, err = run(
         ["diagnostics", "fetch", f"{G[:-1]}9", "--to", str(dest), "--config", str(config)], capsys
     )

@@ -201,6 +201,27 @@ def check_cmd(
         rt.close()
 
 
+def _remember_bundle(rt: Runtime, diag_id: str, info: Any, unpacked: Any) -> None:
+    """Store what the bundle holds, so the checklist shows the known failures it found."""
+    from triagedesk.adapters.diagnostics import parse_id
+    from triagedesk.adapters.store.checklists import SqlChecklistStore
+    from triagedesk.domain.checklist import BundleCheck
+
+    uuid, timestamp = parse_id(diag_id)
+    check = BundleCheck(
+        id=f"{uuid}/{timestamp}" if timestamp else uuid,
+        state="found",
+        key=info.key,
+        size=info.size,
+        uploaded_at=info.uploaded_at,
+        signatures=tuple(f"{h.area}: {h.hint} ({h.path})" for h in unpacked.hits),
+    )
+    try:
+        SqlChecklistStore(rt.engine).save_bundle_check(check, _now())
+    finally:
+        rt.close()
+
+
 @diagnostics_app.command("fetch")
 def fetch_cmd(
     diag_id: Annotated[str, typer.Argument(help="Diagnostics ID: UUID or UUID/timestamp")],
@@ -218,6 +239,7 @@ def fetch_cmd(
         bucket = S3DiagnosticsBucket(rt.settings.diagnostics)  # the default AWS credential chain
     assert isinstance(bucket, S3DiagnosticsBucket)
     info, unpacked = fetch(bucket, diag_id, to)
+    _remember_bundle(rt, diag_id, info, unpacked)
     data = {
         "key": info.key,
         "size": info.size,

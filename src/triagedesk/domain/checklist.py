@@ -70,6 +70,8 @@ class BundleCheck:
     size: int | None = None
     uploaded_at: datetime | None = None
     detail: str = ""
+    #: known failures found in the bundle's logs ("area/networking: hint (path)"), once fetched
+    signatures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +322,8 @@ def _diagnostics_line(ev: IssueEvidence) -> ChecklistLine:
 def _bundle_text(b: BundleCheck) -> str:
     size = f", {b.size} bytes" if b.size is not None else ""
     when = f", uploaded {b.uploaded_at.isoformat()}" if b.uploaded_at else ""
-    return f"{b.key or b.id}{size}{when}"
+    found = f"; known failures in its logs: {'; '.join(b.signatures[:3])}" if b.signatures else ""
+    return f"{b.key or b.id}{size}{when}{found}"
 
 
 def _logs_line(ev: IssueEvidence, bundles: Mapping[str, BundleCheck] | None) -> ChecklistLine:

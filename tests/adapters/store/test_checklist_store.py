@@ -29,6 +29,7 @@ def test_history_grows_only_when_the_checklist_changes(engine: Engine) -> None:
     body = (
         "After the 4.27.1 update the engine stops every few minutes and all containers exit; "
         f"the dashboard says the engine is stopped. macOS 14.4 on Apple M2. Diagnostics ID: {G}/20240201095959"
+        "\n\n1. Start a container\n2. Wait ten minutes and run docker ps\n"
     )
     second = build_checklist(_issue(body), now=T0 + timedelta(days=1))
     assert store.save_checklist(second) is True
@@ -77,7 +78,12 @@ def test_bundle_checks_are_replaced(engine: Engine) -> None:
     store.save_bundle_check(BundleCheck(diag, "error", detail="unreachable"), T0)
     store.save_bundle_check(
         BundleCheck(
-            diag, "found", key=f"incoming/1/{diag}.zip", size=10_000_000_000, uploaded_at=T0
+            diag,
+            "found",
+            key=f"incoming/1/{diag}.zip",
+            size=10_000_000_000,
+            uploaded_at=T0,
+            signatures=("area/storage: the disk is full (logs/vm.log)",),
         ),
         T0 + timedelta(hours=1),
     )
@@ -90,4 +96,5 @@ def test_bundle_checks_are_replaced(engine: Engine) -> None:
         T0,
         T0 + timedelta(hours=1),
     )
+    assert check.signatures == ("area/storage: the disk is full (logs/vm.log)",)
     assert store.bundle_check("nope") is None

@@ -137,6 +137,7 @@ class SqlChecklistStore:
             "uploaded_at": check.uploaded_at,
             "checked_at": checked_at,
             "detail": check.detail,
+            "signatures": json.dumps(list(check.signatures), ensure_ascii=False),
         }
         with translated():
             try:
@@ -164,5 +165,6 @@ class SqlChecklistStore:
             size=None if row.size is None else int(row.size),
             uploaded_at=row.uploaded_at,
             detail=row.detail,
+            signatures=tuple(json.loads(row.signatures or "[]")),
         )
         return check, row.checked_at

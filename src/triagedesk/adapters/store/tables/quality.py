@@ -45,6 +45,7 @@ quality_bundles = Table(
     Column("uploaded_at", UTCDateTime, nullable=True),
     Column("checked_at", UTCDateTime, nullable=False),
     Column("detail", Text, nullable=False),
+    Column("signatures", Text, nullable=False),
     UniqueConstraint("diag_id", name="uq_quality_bundles_diag_id"),
 )
 

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("uploaded_at", _TS, nullable=True),
         sa.Column("checked_at", _TS, nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("signatures", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_quality_bundles"),
         sa.UniqueConstraint("diag_id", name="uq_quality_bundles_diag_id"),
     )
