@@ -515,15 +515,26 @@ def replay(
                 refs.append(issue.ref)
     if limit:
         refs = refs[:limit]
+    from triagedesk.adapters.store.action_log import SqlActionLog
+
+    log = SqlActionLog(rt.engine)
+    before = log.count()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("replaying", total=len(refs))
         report = run_replay(ctx, refs, on_progress=lambda n: progress.advance(task, n))
-    data = {"issues": report.issues, "actions": report.actions, "failed": report.failed}
+    data = {
+        "issues": report.issues,
+        "actions": report.actions,
+        "new_records": log.count() - before,
+        "planned": log.count(ActionStatus.PLANNED),
+        "failed": report.failed,
+    }
     emit(
         data,
         as_json,
         lambda d: console.print(
-            f"replayed {d['issues']} issues: {d['actions']} actions recorded"
+            f"replayed {d['issues']} issues: {d['actions']} actions decided, "
+            f"{d['new_records']} new in the action log, {d['planned']} planned in all"
             + (f", {len(d['failed'])} failed" if d["failed"] else "")
         ),
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, RowMapping
@@ -92,11 +92,19 @@ class SqlActionLog:
         return None if row is None else _record(row)
 
     def list(self, status: ActionStatus | None = None, limit: int = 1000) -> list[ActionRecord]:
-        stmt = select(T).order_by(T.c.id).limit(limit)
+        """The newest ``limit`` records, oldest first."""
+        stmt = select(T).order_by(T.c.id.desc()).limit(limit)
         if status is not None:
             stmt = stmt.where(T.c.status == status.value)
         with translated(), self.engine.connect() as conn:
-            return [_record(r) for r in conn.execute(stmt).mappings()]
+            return [_record(r) for r in reversed(conn.execute(stmt).mappings().all())]
+
+    def count(self, status: ActionStatus | None = None) -> int:
+        stmt = select(func.count()).select_from(T)
+        if status is not None:
+            stmt = stmt.where(T.c.status == status.value)
+        with translated(), self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def mark(self, action_id: int, status: ActionStatus, *, at: datetime, detail: str = "") -> None:
         values: dict[str, Any] = {"status": status.value, "detail": detail[:4000]}
