@@ -349,3 +349,29 @@ def test_a_bad_first_record_does_not_reject_the_file(sqlite_engine: Engine, tmp_
         f"{five_bad}: item 0 (line 1): wrong format: expected `gh issue list --json …` output "
         "or GitHub REST issues, got an object with keys ['n']"
     ]
+
+
+def test_gh_and_ndjson_export_shapes(sqlite_engine: Engine, tmp_path: Path) -> None:
+    store = SqlIssueStore(sqlite_engine)
+    store.upsert_issues([make_issue(1), make_issue(2, WIN)])
+    out = io.StringIO()
+    assert export_issues(store, GithubRecordsOut(), out, ExportFormat.GH, repo=WIN) == 1
+    (record,) = json.loads(out.getvalue())
+    assert record["number"] == 2 and record["state"] == "OPEN" and "createdAt" in record
+    path = tmp_path / "gh.json"
+    path.write_text(out.getvalue())
+    again = SqlIssueStore(sqlite_engine)
+    # gh keeps no comment edit times: re-importing it updates the issue (events are kept)
+    summary = _import(again, path)
+    assert (summary.updated, summary.unchanged) == (1, 0)
+    stored = again.get_issue(IssueRef(WIN, 2))
+    assert stored is not None and stored.events == make_issue(2, WIN).events
+    lines = io.StringIO()
+    export_issues(store, GithubRecordsOut(), lines, ExportFormat.NDJSON)
+    assert [json.loads(x)["number"] for x in lines.getvalue().splitlines()] == [1, 2]
+    empty = io.StringIO()
+    assert (
+        export_issues(store, GithubRecordsOut(), empty, ExportFormat.JSON, repo=RepoRef("a", "b"))
+        == 0
+    )
+    assert json.loads(empty.getvalue()) == []

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,7 @@ def import_cmd(
     target = _repo(repo)
     rt = runtime(db, config)
     store = SqlIssueStore(rt.engine)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="triagedesk-import-") as spool:
         files = expand(_spool_stdin(paths, Path(spool)))
         with _progress() as bar:
@@ -117,14 +119,15 @@ def import_cmd(
                 err_console.print(f"[yellow]problem:[/] {problem}", highlight=False, soft_wrap=True)
         more = f" (and {len(s.errors) - 1} more problems)" if len(s.errors) > 1 else ""
         raise InputError(f"nothing imported: {s.errors[0]}{more}")
+    seconds = time.perf_counter() - started
     if as_json:
-        print_json(s.as_dict())
+        print_json({**s.as_dict(), "seconds": round(seconds, 3)})
     else:
         console.print(
             f"imported {s.issues} issues from {len(s.files)} file(s): {s.inserted} new, "
             f"{s.updated} updated, {s.unchanged} unchanged; {s.skipped} skipped, "
             f"{s.duplicates} duplicates, {s.pull_requests} pull requests ignored; "
-            f"{s.comments} comments, {s.events} events",
+            f"{s.comments} comments, {s.events} events; {seconds:.1f} s",
             highlight=False,
             soft_wrap=True,
         )
