@@ -150,13 +150,19 @@ def retry_pending(
     poster: ChatPoster | None,
     at: datetime,
 ) -> list[Delivery]:
-    """Send the archived reports of ``periods`` on the configured channels they still lack."""
+    """Send the archived reports of ``periods`` on the configured channels they still lack
+    (a channel with nothing to send through is not retried)."""
     out: list[Delivery] = []
     wanted = set(periods)
+    usable = [
+        c
+        for c in settings.report.channels
+        if (c == "email" and mailer is not None) or (c == "slack" and poster is not None)
+    ]
     for archived in archive.list(limit=200):
         if archived.period not in wanted:
             continue
-        missing = [c for c in settings.report.channels if c not in archived.sent]
+        missing = [c for c in usable if c not in archived.sent]
         if not missing:
             continue
         try:
