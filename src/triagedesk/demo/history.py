@@ -25,7 +25,7 @@ MORE_INFO = "status/0-more-info-needed"
 NOISE = 0.07
 #: the lifecycle robot only ran over part of the trackers' history; forms only label when chosen
 STALE_BOT_SHARE = 0.25
-FORM_LABELS_SHARE = 0.5
+FORM_LABELS_SHARE = 0.42
 _TRIAGE_FORM = ("status/triage", "needs-triage")
 
 

@@ -207,6 +207,14 @@ def stale_close() -> str:
     )
 
 
+def lock_notice() -> str:
+    return (
+        "Closed issues are locked after 30 days of inactivity.\n"
+        "This helps our team focus on active issues.\n\n"
+        "If you have found a problem that seems similar to this, please open a new issue."
+    )
+
+
 def reporter_answer(rng: random.Random, diag_id: str, has_steps: bool) -> str:
     parts = [
         rng.choice(

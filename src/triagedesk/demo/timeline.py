@@ -19,6 +19,8 @@ STALE_AFTER = timedelta(days=90)
 CLOSE_AFTER_STALE = timedelta(days=30)
 STALE = "lifecycle/stale"
 FROZEN = "lifecycle/frozen"
+LOCKED = "lifecycle/locked"
+LOCK_AFTER = timedelta(days=30)
 
 
 @dataclass(slots=True)
@@ -117,6 +119,7 @@ class Timeline:
             state.apply(act)
         if self.stale_bot:
             state.robot_until(self.end, self.end)
+            state.lock(self.end)
         out.updated_at = state.last_any
         return out
 
@@ -206,6 +209,16 @@ class _State:
                 return
             out.comments.append(Comment(at, ROBOT, phrases.stale_close()))
             self.event(at, "closed", ROBOT, reason="not_planned")
+
+    def lock(self, end: datetime) -> None:
+        """Closed issues quiet for 30 days get locked (a comment and ``lifecycle/locked``)."""
+        out = self.out
+        if out.open or out.closed_at is None:
+            return
+        at = max(out.closed_at, self.last_any) + LOCK_AFTER
+        if at <= end:
+            out.comments.append(Comment(at, ROBOT, phrases.lock_notice()))
+            self.event(at, "labeled", ROBOT, label=LOCKED)
 
     def apply(self, act: Act) -> None:
         if act.kind == "comment":
