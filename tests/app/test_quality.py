@@ -347,3 +347,16 @@ def test_record_reproduction_needs_everything(sqlite_engine: Engine) -> None:
         quality.record_reproduction(ctx, REF, by="", version="1", platform="p")
     with pytest.raises(NotFoundError):
         quality.record_reproduction(ctx, IssueRef(WIN, 999), by="a", version="1", platform="p")
+
+
+def test_sweep_closes_the_silent_and_reports(sqlite_engine: Engine) -> None:
+    ctx = ctx_for(
+        sqlite_engine, _waiting(), issue(GOOD, ref=IssueRef(WIN, 12)), now=T0 + timedelta(days=20)
+    )
+    summary = quality.sweep(ctx)
+    assert summary == (
+        "checked 2 open issues: 0 asked for more information, 0 back to triage, "
+        "1 closed for no answer"
+    )
+    planned = ctx.actions.list(ActionStatus.PLANNED)  # type: ignore[union-attr]
+    assert any(isinstance(r.action, Close) and r.action.issue == REF for r in planned)

@@ -26,18 +26,16 @@ from datetime import datetime, timedelta
 
 from triagedesk.app.context import AppContext
 from triagedesk.app.events import Change, IssueChanged, register
+from triagedesk.app.quality_bundles import BundleLookup
 from triagedesk.app.quality_render import render_checklist, render_close, render_more_info
 from triagedesk.domain.actions import Action, Close, SetStatus, UpsertComment, marker_tag
 from triagedesk.domain.checklist import (
-    BundleCheck,
     Checklist,
-    IssueEvidence,
     PersonReproduction,
     build_checklist,
     gather_evidence,
 )
 from triagedesk.domain.errors import (
-    ExternalServiceError,
     NotFoundError,
     TriagedeskError,
     UserError,
@@ -50,8 +48,6 @@ CHECKLIST_MARKER = "checklist"
 MORE_INFO_MARKER = "more-info"
 CLOSE_MARKER = "closed-no-answer"
 SOURCE = "quality"
-#: a "not in the bucket" answer is trusted this long before asking again (uploads can lag)
-NOT_FOUND_FRESH = timedelta(hours=6)
 #: statuses past triage: such issues are never auto-closed
 WORKED_ON = frozenset(
     {
@@ -76,57 +72,6 @@ _HANDLED = frozenset(
         Change.UNLABELED,
     }
 )
-
-
-@dataclass
-class BundleLookup:
-    """Bundle lookups for one run: cached in the store; after the bucket fails once, the
-    rest of the run is "could not verify" without waiting on it again."""
-
-    ctx: AppContext
-    down: str = ""
-    asked: int = 0
-
-    def checks(self, evidence: IssueEvidence) -> dict[str, BundleCheck] | None:
-        ids = evidence.diagnostics.ids
-        bucket = self.ctx.diagnostics
-        if not ids:
-            return {}
-        if bucket is None or not self.ctx.settings.quality.verify_bundles:
-            return None
-        out: dict[str, BundleCheck] = {}
-        now = self.ctx.now()
-        store = self.ctx.checklists
-        for diag in ids[:5]:
-            cached = store.bundle_check(diag.id) if store is not None else None
-            if cached is not None:
-                check, at = cached
-                if check.state == "found" or (
-                    check.state == "not-found" and now - at < NOT_FOUND_FRESH
-                ):
-                    out[diag.id] = check
-                    continue
-            if self.down:
-                out[diag.id] = BundleCheck(diag.id, "error", detail=self.down)
-                continue
-            try:
-                self.asked += 1
-                info = bucket.find_bundle(diag.uuid, diag.timestamp)
-            except ExternalServiceError as exc:
-                self.down = str(exc)
-                check = BundleCheck(diag.id, "error", detail=str(exc))
-            else:
-                check = (
-                    BundleCheck(diag.id, "not-found", detail="not in the bucket")
-                    if info is None
-                    else BundleCheck(
-                        diag.id, "found", key=info.key, size=info.size, uploaded_at=info.uploaded_at
-                    )
-                )
-            if store is not None:
-                store.save_bundle_check(check, now)
-            out[diag.id] = check
-        return out
 
 
 def evaluate(
@@ -356,6 +301,22 @@ def check_all(
     if submit:
         submit_actions(ctx, [a for r in results for a in r.actions])
     return results
+
+
+def sweep(ctx: AppContext) -> str:
+    """The periodic pass over open issues: silence has no event, so closing after N days
+    and re-asking a bucket that was down need one. Meant for the scheduler (daily)."""
+    results = check_all(ctx, open_only=True)
+    actions = [a for r in results for a in r.actions]
+    closed = sum(1 for a in actions if isinstance(a, Close))
+    asked = sum(
+        1 for a in actions if isinstance(a, SetStatus) and a.status is Status.MORE_INFO_NEEDED
+    )
+    back = sum(1 for a in actions if isinstance(a, SetStatus) and a.status is Status.TRIAGE)
+    return (
+        f"checked {len(results)} open issues: {asked} asked for more information, "
+        f"{back} back to triage, {closed} closed for no answer"
+    )
 
 
 def submit_actions(ctx: AppContext, actions: Iterable[Action]) -> int:
