@@ -210,6 +210,12 @@ def test_fixes_stale_and_reopens_appear(corpus):
         e for e in events if e["event"] == "unlabeled" and e["label"]["name"] == "lifecycle/stale"
     ]
     assert len(unstale) >= len(revived)
+    locked = [
+        r
+        for r in corpus.records
+        if any(label["name"] == "lifecycle/locked" for label in r["labels"])
+    ]
+    assert len(locked) >= 50 and all(r["state"] == "CLOSED" for r in locked)
     assert any(e["event"] == "assigned" for e in events)
     assert any(e["event"] == "marked_as_duplicate" for e in events)
     popular = max(
