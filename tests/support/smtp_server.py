@@ -81,14 +81,22 @@ def _auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -
 
 @contextmanager
 def smtp_server(
-    tmp: Path | None = None, *, starttls: bool = False
+    tmp: Path | None = None, *, starttls: bool = False, implicit_tls: bool = False
 ) -> Iterator[tuple[Inbox, int, ssl.SSLContext | None]]:
-    """A running server; with ``starttls`` it requires STARTTLS and a login, and the
-    yielded client context trusts its certificate."""
+    """A running server; with ``starttls`` it requires STARTTLS and a login, with
+    ``implicit_tls`` it speaks TLS from the first byte; the yielded client context trusts
+    its certificate."""
     inbox = Inbox()
     port = free_port()
     kwargs: dict[str, Any] = {}
     client_ctx = None
+    if implicit_tls:
+        assert tmp is not None
+        cert, key = self_signed(tmp)
+        server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server_ctx.load_cert_chain(cert, key)
+        client_ctx = ssl.create_default_context(cafile=str(cert))
+        kwargs = {"ssl_context": server_ctx}
     if starttls:
         assert tmp is not None
         cert, key = self_signed(tmp)

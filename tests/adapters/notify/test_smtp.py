@@ -101,3 +101,17 @@ def test_nobody_listening() -> None:
     with pytest.raises(ExternalServiceError, match=f"127.0.0.1:{port}") as info:
         mailer.send(MAIL)
     assert "hunter2" not in str(info.value)
+
+
+def test_implicit_tls(tmp_path: Path) -> None:
+    with smtp_server(tmp_path, implicit_tls=True) as (inbox, port, ctx):
+        mailer = SmtpMailer(
+            host="127.0.0.1", port=port, sender="t@docker.com", tls="tls", ssl_context=ctx
+        )
+        mailer.send(MAIL)
+        plain = SmtpMailer(
+            host="127.0.0.1", port=port, sender="t@docker.com", tls="none", timeout=3
+        )
+        with pytest.raises(ExternalServiceError):
+            plain.send(MAIL)  # a plain client cannot talk to a TLS port
+    assert len(inbox.messages) == 1
