@@ -87,7 +87,10 @@ def _versions(
         return {}, {}
     versions: dict[str, str] = {}
     for key in keys:
-        env = find_environment(inputs.bodies.get(key, ""))
+        try:
+            env = find_environment(inputs.bodies.get(key, ""))
+        except Exception:  # noqa: S112 - one text the extractor trips on must not sink the report
+            continue
         if env.product_version is not None:
             versions[key] = env.product_version.value
     # only a version enough of a spike's issues report can be the release it follows
