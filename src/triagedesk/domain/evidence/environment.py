@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from triagedesk.domain.evidence import _environment_patterns as P
 from triagedesk.domain.evidence._text import bounded, clip, relevant_lines, strip_html_comments
 from triagedesk.domain.evidence.diagnostics import DiagnoseHeader, find_diagnostics
 
@@ -86,149 +87,6 @@ class Environment:
         return out
 
 
-_I = re.IGNORECASE
-_M = re.MULTILINE
-# "- macOS Version: 11.2.2", "OS Version: Windows 10 Pro 21H1", "Windows Version: 10.0.19043"
-_FIELD_RE = re.compile(
-    r"^[ \t>*_-]{0,8}(?:\*\*)?(macOS|Mac ?OS ?X?|OS ?X|Windows|OS|Host OS|Operating system)"
-    r"[ \t]{0,3}(?:version|build)?[ \t*]{0,3}:[ \t*]{0,3}([^\n]{1,120})$",
-    _I | _M,
-)
-_PRODUCT_FIELD_RE = re.compile(
-    r"^[ \t>*_-]{0,8}(?:\*\*)?Docker(?: for Mac| for Windows| Desktop)?[ \t]{0,3}(?:version)?"
-    r"[ \t*]{0,3}:[ \t*]{0,3}(?:version[ \t]{0,3}:?[ \t]{0,3})?"
-    r"v?([0-9]{1,2}\.[0-9]{1,3}(?:\.[0-9]{1,4})*(?:[.-][0-9A-Za-z.-]{1,30})?)"
-    r"(?:[ \t]{0,3}\((?:build[ \t:]{0,3})?([0-9A-Za-z.]{1,40})\))?",
-    _I | _M,
-)
-_PRODUCT_TEXT_RE = re.compile(
-    r"\bDocker(?: for Mac| for Windows| Desktop)[ \t]{1,3}(?:version[ \t]{1,3}|v)?"
-    r"([0-9]{1,2}\.[0-9]{1,3}(?:\.[0-9]{1,4}){1,2}(?:-[0-9A-Za-z.-]{1,30})?)"
-    r"(?:[ \t]{0,3}\((?:build[ \t:]{0,3})?([0-9A-Za-z.]{1,40})\))?",
-    _I,
-)
-# the 2016–2018 version scheme is Docker's own: 17.06.0-ce-mac19, 18.03.1-ce-win65
-_CE_VERSION_RE = re.compile(
-    r"\b(1[6-9]\.\d{2}\.\d{1,2}-ce(?:-rc\d{1,2})?-(?:mac|win)\d{1,4})"
-    r"(?:[ \t]{0,3}\((?:build[ \t:]{0,3})?([0-9A-Za-z.]{1,40})\))?",
-    _I,
-)
-_WIN_TEXT_RE = re.compile(
-    r"\bWindows[ \t]{1,3}(10|11|Server(?:[ \t]{1,3}20[0-9]{2})?)\b"
-    r"(?:[ \t]{1,3}(?:Pro|Home|Enterprise|Education|Insider|Pro for Workstations)\b)?"
-    r"(?:[ \t]{0,3}\(?(\d{2}H\d|\d{4})\)?)?",
-    _I,
-)
-_WIN_BUILD_RE = re.compile(
-    r"(?:OS[ \t]{0,3}build|Build|version[ \t]{1,3}10\.0\.)[ \t:]{0,3}(\d{5}(?:\.\d{1,5})?)"
-    r"|Windows[ \t]{1,3}1[01][^\n(]{0,40}\((\d{5}\.\d{1,5})\)",
-    _I,
-)
-_MAC_TEXT_RE = re.compile(
-    r"\b(?:macOS|Mac ?OS ?X|OS ?X)[ \t]{0,3}(?:version[ \t]{0,3})?(1[0-9](?:\.\d{1,2}){0,2}|[1-9](?:\.\d{1,2}){1,2})\b",
-    _I,
-)
-_MAC_NAMES = {
-    "el capitan": "10.11",
-    "high sierra": "10.13",
-    "sierra": "10.12",
-    "mojave": "10.14",
-    "catalina": "10.15",
-    "big sur": "11",
-    "monterey": "12",
-    "ventura": "13",
-    "sonoma": "14",
-    "sequoia": "15",
-}
-_MAC_NAME_RE = re.compile(
-    r"\b(El Capitan|High Sierra|Sierra|Mojave|Catalina|Big Sur|Monterey|Ventura|Sonoma|Sequoia)\b",
-    _I,
-)
-_MAC_HINT_RE = re.compile(
-    r"\b(?:macOS|Mac ?OS|OS ?X|MacBook|iMac|Mac mini|Mac Pro|Docker for Mac|Apple M[1-4]|"
-    r"M[1-4] (?:Pro|Max|Ultra|chip)|hyperkit|osxfs|Homebrew|Finder)\b",
-    _I,
-)
-_WIN_HINT_RE = re.compile(
-    r"\b(?:Windows|Win ?1[01]|Docker for Windows|WSL ?2?|Hyper-?V|PowerShell|C:\\)", _I
-)
-_LINUX_HINT_RE = re.compile(
-    r"\b(?:Docker Desktop for Linux|Ubuntu|Debian|Fedora|Arch Linux|Linux Mint|openSUSE|Pop!_OS)\b",
-    _I,
-)
-_CHANNEL_RE = re.compile(
-    r"\b(stable|edge|beta)[ \t]{1,3}(?:channel|release|version|build)\b"
-    r"|\bchannel[ \t]{0,3}[:=]?[ \t]{0,3}(stable|edge|beta)\b"
-    r"|\b\d{1,2}\.\d{1,2}\.\d{1,2}[.-]?(?:ce-)?(?:mac|win)\d{1,4}[ \t]{0,3}\((stable|edge|beta)\)"
-    r"|-(beta)\d{0,3}\b",
-    _I,
-)
-_ARCH_FIELD_RE = re.compile(
-    r"Intel chip or Apple chip[ \t*]{0,3}:?[ \t*]{0,3}([^\n]{0,60})|"
-    r"\b(Apple (?:M[1-4]|silicon|chip)|M[1-4] (?:Pro|Max|Ultra|chip|Mac)|arm64|aarch64|"
-    r"Intel (?:chip|Core|i[3579]|Mac|CPU|processor)|x86_64|amd64)\b",
-    _I,
-)
-_BACKEND_FIELD_RE = re.compile(
-    r"WSL ?2 or Hyper-?V backend\??[ \t*]{0,3}:?[ \t*]{0,3}([^\n]{0,60})", _I
-)
-_BACKEND_RE = re.compile(
-    r"\b(WSL ?2|WSL 2 backend|Hyper-?V|Windows containers|windows container mode|"
-    r"switch(?:ed)? to Windows containers)\b",
-    _I,
-)
-_VM_FIELD_RE = re.compile(
-    r"(?:running inside a virtuali[sz]ed Windows[^\n?]{0,40}\??|virtuali[sz]ed\?)[ \t*]{0,3}:?"
-    r"[ \t*]{0,3}([^\n]{0,60})",
-    _I,
-)
-_VM_TEXT_RE = re.compile(
-    r"\b(?:inside|in|on) (?:a |an )?(?:VMware|VirtualBox|Parallels|Azure VM|EC2|virtual machine|"
-    r"Hyper-V VM|cloud server|nested virtuali[sz]ation|VM)\b|\bnested virtuali[sz]ation\b",
-    _I,
-)
-_EMULATION_RE = re.compile(r"\b(Rosetta(?: 2)?|QEMU|--platform[ =]linux/amd64)\b", _I)
-_VERSION = r"v?(\d{1,2}\.\d{1,3}(?:\.\d{1,4}){0,2}(?:[.-][0-9A-Za-z]{1,20}){0,2})"
-_UPGRADE_RE = re.compile(
-    r"\b(?:upgrad(?:e|ed|ing)|updat(?:e|ed|ing))[ \t]{1,3}(?:docker(?: desktop)?[ \t]{1,3})?"
-    r"from[ \t]{1,3}(?:version[ \t]{1,3})?"
-    + _VERSION
-    + r"[ \t]{1,3}to[ \t]{1,3}(?:version[ \t]{1,3})?"
-    + _VERSION,
-    _I,
-)
-_UPGRADE_TO_RE = re.compile(
-    r"\b(?:upgrad(?:e|ed|ing)|updat(?:e|ed|ing))[ \t]{1,3}(?:docker(?: desktop)?[ \t]{1,3})?"
-    r"to[ \t]{1,3}(?:version[ \t]{1,3})?" + _VERSION,
-    _I,
-)
-_UPGRADE_TEXT_RE = re.compile(
-    r"\b(?:since|after)[ \t]{1,3}(?:the[ \t]{1,3}|an?[ \t]{1,3}|my[ \t]{1,3})?(?:latest[ \t]{1,3}|last[ \t]{1,3}|recent[ \t]{1,3}|new[ \t]{1,3})?"
-    r"(?:upgrade|update|updating|upgrading)\b|\b(?:upgraded|updated)[ \t]{1,3}(?:docker|to)\b"
-    r"|\bDid the problem appear with an update\?[ \t*]{0,3}:?[ \t*]{0,3}yes\b",
-    _I,
-)
-_DOWNGRADE_RE = re.compile(
-    r"\bdowngrad(?:e|ed|ing)\b(?:[^\n]{0,30}?\bto[ \t]{1,3}" + _VERSION + ")?", _I
-)
-_SWITCH_RE = re.compile(
-    r"\bswitch(?:ed|ing)?[ \t]{1,3}(?:from[ \t]{1,3}(stable|edge|beta)[ \t]{1,3})?"
-    r"(?:to|back to)[ \t]{1,3}(?:the[ \t]{1,3})?(stable|edge|beta)\b",
-    _I,
-)
-_FAILED_INSTALL_RE = re.compile(
-    r"\binstall(?:er|ation)?[ \t]{1,3}(?:fails|failed|failing|crash(?:es|ed)?|hangs|"
-    r"(?:is )?stuck|does(?: not|n't) (?:finish|complete|work))\b|"
-    r"\b(?:cannot|can't|can ?not|unable to|fail(?:s|ed)? to)[ \t]{1,3}install\b",
-    _I,
-)
-_NEW_INSTALL_RE = re.compile(
-    r"\b(?:fresh|clean|new|first)[ \t]{1,3}(?:install(?:ation)?|setup)\b|\bre-?install(?:ed|ing)?\b"
-    r"|\bjust installed\b|\binstalled (?:it )?for the first time\b",
-    _I,
-)
-
-
 def _found(value: str, text: str, m: re.Match[str]) -> Found:
     start = max(0, m.start() - 20)
     return Found(value=value, evidence=clip(text[start : m.end() + 20], 120))
@@ -241,7 +99,7 @@ def _os_from_field(value: str) -> str | None:
     if (
         "mac" in low
         or "os x" in low
-        or any(n in low for n in _MAC_NAMES)
+        or any(n in low for n in P.MAC_NAMES)
         or re.match(r"\s*1[0-5](?:\.\d+)", low)
     ):
         return "macos"
@@ -250,64 +108,6 @@ def _os_from_field(value: str) -> str | None:
     return None
 
 
-_KEYWORDS = (
-    "mac",
-    "os x",
-    "osx",
-    "windows",
-    "win1",
-    "docker",
-    "version",
-    "build",
-    "wsl",
-    "hyper",
-    "container",
-    "channel",
-    "stable",
-    "edge",
-    "beta",
-    "intel",
-    "apple",
-    " m1",
-    " m2",
-    " m3",
-    " m4",
-    "arm64",
-    "aarch64",
-    "x86",
-    "amd64",
-    "virtual",
-    " vm",
-    "cloud",
-    "ec2",
-    "azure",
-    "nested",
-    "rosetta",
-    "qemu",
-    "platform",
-    "upgrad",
-    "updat",
-    "downgrad",
-    "switch",
-    "install",
-    "ubuntu",
-    "linux",
-    "fedora",
-    "debian",
-    "sierra",
-    "mojave",
-    "catalina",
-    "big sur",
-    "monterey",
-    "ventura",
-    "sonoma",
-    "sequoia",
-    "capitan",
-    "powershell",
-    "c:\\",
-    "10.0.",
-    "-ce-",
-)
 _NOT_GIVEN = DiagnoseHeader()
 
 
@@ -318,7 +118,7 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
     text = bounded(text)
     if header is _NOT_GIVEN:
         header = find_diagnostics(text).header
-    text = relevant_lines(strip_html_comments(text), _KEYWORDS)
+    text = relevant_lines(strip_html_comments(text), P.KEYWORDS)
     # str `in` runs at C speed: a regex only runs when its words can be in the text
     low = text.lower()
     os_: Found | None = None
@@ -339,7 +139,7 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
         if header.product_build:
             product_build = Found(header.product_build, ev)
 
-    for m in _FIELD_RE.finditer(text):
+    for m in P.FIELD_RE.finditer(text):
         value = m.group(2).strip().strip("*_` ")
         if not value or value.lower() in ("_no response_", "...", "…", "-"):
             continue
@@ -349,7 +149,7 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
         if name is None or not re.search(
             r"[0-9]|big sur|sierra|catalina|mojave|monterey|ventura|sonoma|sequoia|capitan|windows",
             value,
-            _I,
+            P.IC,
         ):
             continue
         if os_ is None:
@@ -360,9 +160,9 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
 
     if product_version is None:
         m2 = (
-            _PRODUCT_FIELD_RE.search(text)
-            or (_has(low, "docker for", "docker desktop") and _PRODUCT_TEXT_RE.search(text))
-            or ("-ce-" in low and _CE_VERSION_RE.search(text))
+            P.PRODUCT_FIELD_RE.search(text)
+            or (_has(low, "docker for", "docker desktop") and P.PRODUCT_TEXT_RE.search(text))
+            or ("-ce-" in low and P.CE_VERSION_RE.search(text))
         )
         if m2:
             product_version = _found(m2.group(1), text, m2)
@@ -370,9 +170,9 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
                 product_build = _found(m2.group(2), text, m2)
 
     if os_ is None or os_version is None:
-        w = _WIN_TEXT_RE.search(text) if "windows" in low else None
-        mac = (_has(low, "mac", "os x", "osx") and _MAC_TEXT_RE.search(text)) or (
-            _has(low, *_MAC_NAMES) and _MAC_NAME_RE.search(text)
+        w = P.WIN_TEXT_RE.search(text) if "windows" in low else None
+        mac = (_has(low, "mac", "os x", "osx") and P.MAC_TEXT_RE.search(text)) or (
+            _has(low, *P.MAC_NAMES) and P.MAC_NAME_RE.search(text)
         )
         first = min((x for x in (w, mac) if x), key=lambda x: x.start(), default=None)
         if first is not None:
@@ -384,10 +184,10 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
                     version = first.group(1) + (f" {first.group(2)}" if first.group(2) else "")
                 else:
                     raw = first.group(1)
-                    version = _MAC_NAMES.get(raw.lower(), raw)
+                    version = P.MAC_NAMES.get(raw.lower(), raw)
                 os_version = _found(version, text, first)
     if os_build is None:
-        b = _WIN_BUILD_RE.search(text) if _has(low, "build", "10.0.", "windows") else None
+        b = P.WIN_BUILD_RE.search(text) if _has(low, "build", "10.0.", "windows") else None
         if b and (os_ is None or os_.value == "windows"):
             os_build = _found(b.group(1) or b.group(2), text, b)
             if os_ is None:
@@ -396,9 +196,9 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
         hints = [
             (r.search(text), name)
             for r, name in (
-                (_MAC_HINT_RE, "macos"),
-                (_WIN_HINT_RE, "windows"),
-                (_LINUX_HINT_RE, "linux"),
+                (P.MAC_HINT_RE, "macos"),
+                (P.WIN_HINT_RE, "windows"),
+                (P.LINUX_HINT_RE, "linux"),
             )
         ]
         present = [(m3, n) for m3, n in hints if m3]
@@ -431,7 +231,7 @@ def _has(low: str, *words: str) -> bool:
 
 
 def _channel(text: str) -> Found | None:
-    m = _CHANNEL_RE.search(text)
+    m = P.CHANNEL_RE.search(text)
     if not m:
         return None
     value = next(g for g in m.groups() if g).lower()
@@ -439,7 +239,7 @@ def _channel(text: str) -> Found | None:
 
 
 def _arch(text: str) -> Found | None:
-    for m in _ARCH_FIELD_RE.finditer(text):
+    for m in P.ARCH_FIELD_RE.finditer(text):
         raw = (m.group(1) if m.group(1) is not None else m.group(2) or "").lower()
         if "apple" in raw or re.search(r"\bm[1-4]\b", raw) or "arm64" in raw or "aarch64" in raw:
             return _found("apple", text, m)
@@ -449,14 +249,14 @@ def _arch(text: str) -> Found | None:
 
 
 def _backend(text: str) -> Found | None:
-    f = _BACKEND_FIELD_RE.search(text)
+    f = P.BACKEND_FIELD_RE.search(text)
     if f:
         raw = f.group(1).lower()
         if "wsl" in raw:
             return _found("wsl2", text, f)
         if "hyper" in raw:
             return _found("hyper-v", text, f)
-    for m in _BACKEND_RE.finditer(text):
+    for m in P.BACKEND_RE.finditer(text):
         raw = m.group(1).lower()
         if "container" in raw:
             return _found("windows-containers", text, m)
@@ -468,21 +268,21 @@ def _backend(text: str) -> Found | None:
 
 
 def _in_vm(text: str) -> Found | None:
-    f = _VM_FIELD_RE.search(text)
+    f = P.VM_FIELD_RE.search(text)
     if f:
         raw = f.group(1).strip(" *_").lower()
         if raw.startswith(("yes", "y ", "true")) or raw == "y":
             return _found("yes", text, f)
         if raw.startswith(("no", "n ", "false")) or raw == "n":
             return _found("no", text, f)
-    m = _VM_TEXT_RE.search(text)
+    m = P.VM_TEXT_RE.search(text)
     if m:
         return _found("yes", text, m)
     return None
 
 
 def _emulation(text: str) -> Found | None:
-    m = _EMULATION_RE.search(text)
+    m = P.EMULATION_RE.search(text)
     if not m:
         return None
     value = (
@@ -492,13 +292,13 @@ def _emulation(text: str) -> Found | None:
 
 
 def _install_context(text: str) -> InstallContext | None:
-    m = _UPGRADE_RE.search(text)
+    m = P.UPGRADE_RE.search(text)
     if m:
         return InstallContext("upgrade", m.group(1), m.group(2), clip(m.group(0), 120))
-    m = _DOWNGRADE_RE.search(text)
+    m = P.DOWNGRADE_RE.search(text)
     if m:
         return InstallContext("downgrade", None, m.group(1), clip(m.group(0), 120))
-    m = _SWITCH_RE.search(text)
+    m = P.SWITCH_RE.search(text)
     if m:
         return InstallContext(
             "channel-switch",
@@ -506,16 +306,16 @@ def _install_context(text: str) -> InstallContext | None:
             m.group(2).lower(),
             clip(m.group(0), 120),
         )
-    m = _FAILED_INSTALL_RE.search(text)
+    m = P.FAILED_INSTALL_RE.search(text)
     if m:
         return InstallContext("failed-install", evidence=clip(m.group(0), 120))
-    m = _UPGRADE_TO_RE.search(text)
+    m = P.UPGRADE_TO_RE.search(text)
     if m:
         return InstallContext("upgrade", None, m.group(1), clip(m.group(0), 120))
-    m = _UPGRADE_TEXT_RE.search(text)
+    m = P.UPGRADE_TEXT_RE.search(text)
     if m:
         return InstallContext("upgrade", evidence=clip(m.group(0), 120))
-    m = _NEW_INSTALL_RE.search(text)
+    m = P.NEW_INSTALL_RE.search(text)
     if m:
         return InstallContext("new-install", evidence=clip(m.group(0), 120))
     return None
