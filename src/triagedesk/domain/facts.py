@@ -110,6 +110,10 @@ class StatusResolver:
         table.update({s.value: s for s in Status})
         self._table = table
 
+    def of_label(self, label: str) -> Status | None:
+        """The status one label means, else None."""
+        return self._table.get(label) or self._table.get(label.lower())
+
     def is_status(self, label: str) -> bool:
         """Whether ``label`` is a status label or an alias of one."""
         return label in self._table or label.lower() in self._table
@@ -188,16 +192,13 @@ def first_status_at(
     f: IssueFacts, status: Status, aliases: Mapping[str, Status]
 ) -> datetime | None:
     """When a label meaning ``status`` was first added (None: never, or only before history)."""
+    means = resolver(aliases).of_label
     for ev in f.label_events:
-        if ev.added and label_status(ev.label, aliases) is status:
+        if ev.added and means(ev.label) is status:
             return max(ev.at, f.created_at)
     return None
 
 
 def label_status(label: str, aliases: Mapping[str, Status]) -> Status | None:
     """The status a single label means (a status label or an alias of one), else None."""
-    low = label.lower()
-    try:
-        return Status(low)
-    except ValueError:
-        return aliases.get(low)
+    return resolver(aliases).of_label(label)

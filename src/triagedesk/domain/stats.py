@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from triagedesk.domain.facts import (
     HOUR,
@@ -263,7 +264,9 @@ class _Acc:
             self.in_status.setdefault(k, []).extend(vs)
 
     def result(self) -> RepoStats:
-        over = sorted(self.over, key=lambda o: (-o.age_days, o.repo, o.number))
+        # oldest first, then by repository and number (two stable C-keyed sorts)
+        over = sorted(self.over, key=attrgetter("repo", "number"))
+        over.sort(key=attrgetter("age_days"), reverse=True)
         return RepoStats(
             opened=self.opened,
             closed=self.closed,
