@@ -110,7 +110,7 @@ def test_implicit_tls(tmp_path: Path) -> None:
         )
         mailer.send(MAIL)
         plain = SmtpMailer(
-            host="127.0.0.1", port=port, sender="t@docker.com", tls="none", timeout=3
+            host="127.0.0.1", port=port, sender="t@docker.com", tls="none", timeout=1
         )
         with pytest.raises(ExternalServiceError):
             plain.send(MAIL)  # a plain client cannot talk to a TLS port
