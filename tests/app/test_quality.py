@@ -360,3 +360,12 @@ def test_sweep_closes_the_silent_and_reports(sqlite_engine: Engine) -> None:
     )
     planned = ctx.actions.list(ActionStatus.PLANNED)  # type: ignore[union-attr]
     assert any(isinstance(r.action, Close) and r.action.issue == REF for r in planned)
+
+
+def test_issues_filed_by_the_team_are_not_asked(sqlite_engine: Engine) -> None:
+    from dataclasses import replace
+
+    mine = replace(issue(EMPTY), author_association=Association.MEMBER)
+    assert kinds(quality.handle(event(), ctx_for(sqlite_engine, mine))) == [
+        ("comment", "checklist")
+    ]

@@ -198,6 +198,8 @@ def decide(
                 body=render_checklist(checklist),
             )
         )
+    if issue.author_association.is_team or issue.author.lower() in _team(ctx):
+        return actions  # the team does not ask itself for more information
     status = status_of(issue.labels, s.profile.aliases())
     asked = last_ask(ctx, issue)
     if status is Status.MORE_INFO_NEEDED:
