@@ -246,7 +246,11 @@ def serve(
     every = rt.settings.github.redeliver_every_minutes
     has_credentials = rt.secrets.github_token is not None or rt.secrets.github_app_id is not None
     if every > 0 and has_credentials:
-        jobs.append((every * 60, lambda: run_redelivery(rt.settings, rt.secrets, rt.engine)))
+        try:
+            build_hooks(rt.settings, rt.secrets)  # say now, not in 30 minutes, what is missing
+            jobs.append((every * 60, lambda: run_redelivery(rt.settings, rt.secrets, rt.engine)))
+        except ConfigError as exc:
+            err_console.print(f"redelivery job off: {exc}", highlight=False)
     web = create_app(rt.settings, rt.secrets, rt.engine, worker=worker, jobs=jobs)
     where = {
         "url": f"http://{host}:{port}",
