@@ -181,3 +181,36 @@ def test_actions_reject(db: tuple[str, Engine], capsys: pytest.CaptureFixture[st
     assert code == 2 and "not planned" in err
     code, _, err = run(capsys, "actions", "reject", "999", "--db", url)
     assert code == 2 and "no action" in err
+
+
+def test_actions_apply_against_the_github_test_server(
+    db: tuple[str, Engine],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from support.github_server import TOKEN, GithubServer
+
+    url, engine = db
+    with GithubServer() as server:
+        server.add_issue("docker/for-mac", created=1_770_000_000.0)
+        server.add_issue("docker/for-mac", created=1_770_000_000.0)
+        server.add_issue("docker/for-mac", labels=("kind/bug",), created=1_770_000_000.0)
+        config = tmp_path / "triagedesk.toml"
+        config.write_text(f'[github]\napi_url = "{server.url}"\nshadow = true\n')
+        monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+        monkeypatch.delenv("TRIAGEDESK_GITHUB_APP_ID", raising=False)
+        [rec] = SqlActionLog(engine).record(
+            [AddLabels(REF, "guess", labels=("area/gui", "kind/bug"))],
+            status=ActionStatus.PLANNED,
+            source="t",
+            at=T0,
+        )
+        code, out, err = run(
+            capsys, "actions", "apply", str(rec.id), "--db", url, "--config", str(config), "--json"
+        )
+        assert code == 0, err
+        [row] = json.loads(out)
+        assert (row["status"], row["detail"]) == ("applied", "added area/gui")
+        labels = [lab["name"] for lab in server.repo("docker/for-mac").issues[3]["labels"]]
+        assert labels == ["kind/bug", "area/gui"]
