@@ -42,12 +42,19 @@ def test_finds_the_original_with_evidence() -> None:
 
 def test_only_earlier_issues_and_not_itself() -> None:
     idx = _index()
-    got = idx.search(
-        "Kubernetes will not start", "kubectl hangs forever", before=T + timedelta(days=1), k=5
+    q = (
+        "Ports not available, kubernetes slow mounts",
+        "kubectl hangs; npm install in a mounted folder",
     )
+    got = idx.search(*q, before=T + timedelta(days=1), k=5)
     assert [c.ref for c in got] == ["docker/for-mac#1"]
+    assert idx.search(*q, before=T, k=5) == []
     got = idx.search("Kubernetes will not start", "kubectl hangs", exclude="docker/for-mac#2", k=5)
     assert "docker/for-mac#2" not in [c.ref for c in got]
+
+
+def test_nothing_shared_is_no_candidate() -> None:
+    assert _index().search("Completely different words", "zebra quantum", k=5) == []
 
 
 def test_edit_replaces_the_entry() -> None:

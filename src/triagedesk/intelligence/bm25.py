@@ -32,6 +32,8 @@ IdfKind = Literal["lucene", "okapi"]
 FORMAT_VERSION = 1
 #: documents added since the last compaction are merged into the columns past this many
 COMPACT_AFTER = 2000
+#: max_df_ratio applies from this many documents on
+PRUNE_MIN_DOCS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,12 @@ class Bm25Params:
     #: (log((N-n+.5)/(n+.5)), negatives floored at epsilon x the mean idf)
     idf: IdfKind = "lucene"
     epsilon: float = 0.25
+    #: score only the query's this many heaviest terms (idf x query frequency); 0 = all.
+    #: Long issue bodies have hundreds of terms; the common ones cost the most and weigh least.
+    max_query_terms: int = 0
+    #: skip query terms found in more than this share of the documents (1.0 = keep all):
+    #: their idf is near zero while their postings are the longest
+    max_df_ratio: float = 1.0
 
 
 class PostingIndex:
@@ -66,6 +74,7 @@ class PostingIndex:
         self._pending_cols: dict[int, tuple[list[int], list[int]]] | None = None
         self._doc_len_arr: NDArray[np.float32] | None = None
         self._df_arr: NDArray[np.float64] | None = None
+        self._forward: tuple[Any, Any] | None = None
 
     # --- building ---------------------------------------------------------
     def add(self, doc_tokens: Sequence[str]) -> int:
@@ -145,6 +154,7 @@ class PostingIndex:
         rows[dest] = new_rows[order]
         tf[dest] = new_tf[order]
         self._indptr, self._rows, self._tf = indptr, rows, tf
+        self._forward = None
         self._n_compact_docs = self.n_docs
         self._pending = []
         self._pending_cols = None
@@ -194,15 +204,20 @@ class PostingIndex:
         return self._pending_cols
 
     def doc_terms(self, doc: int) -> set[str]:
-        """Terms of one document (for evidence; scans postings, so only for a few documents)."""
+        """Terms of one document (for evidence), from a forward view built on first use."""
         if doc >= self._n_compact_docs:
             ids, _ = self._pending[doc - self._n_compact_docs]
             return {self.terms[t] for t in ids}
         import numpy as np
 
-        hits = np.flatnonzero(self._rows == doc)
-        cols = np.searchsorted(self._indptr, hits, side="right") - 1
-        return {self.terms[int(c)] for c in cols}
+        if self._forward is None:
+            # one stable sort of the postings by document: document -> its term ids
+            cols = np.repeat(np.arange(len(self._indptr) - 1), np.diff(self._indptr))
+            order = np.argsort(self._rows, kind="stable")
+            starts = np.searchsorted(self._rows[order], np.arange(self._n_compact_docs + 1))
+            self._forward = (cols[order].astype(np.int32), starts)
+        terms, starts = self._forward
+        return {self.terms[int(t)] for t in terms[starts[doc] : starts[doc + 1]]}
 
     # --- persistence ------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -276,6 +291,7 @@ class Bm25Scorer:
         self.index = index
         self.params = params or Bm25Params()
         self._idf_cache: tuple[int, int, Any] | None = None
+        self._norm_cache: tuple[int, float, Any] | None = None
 
     def _idf(self) -> Any:
         key = (self.index.n_docs, len(self.index.terms))
@@ -283,14 +299,35 @@ class Bm25Scorer:
             self._idf_cache = (*key, idf_values(self.index, self.params))
         return self._idf_cache[2]
 
+    def _norms(self) -> Any:
+        """k1 * (1 - b + b * dl / avgdl) per document, recomputed when documents were added."""
+        import numpy as np
+
+        idx = self.index
+        key = (idx.n_docs, idx.total_len)
+        if self._norm_cache is None or self._norm_cache[:2] != key:
+            k1, b = self.params.k1, self.params.b
+            avgdl = idx.total_len / idx.n_docs
+            norm = (k1 * (1.0 - b + b * idx.doc_len() / avgdl)).astype(np.float64)
+            self._norm_cache = (*key, norm)
+        return self._norm_cache[2]
+
     def term_weights(self, query: Sequence[str]) -> dict[int, float]:
-        """idf x query frequency of each query term the index knows."""
+        """idf x query frequency of each query term the index knows (the heaviest ones)."""
         idf = self._idf()
         out: dict[int, float] = {}
+        max_df = self.params.max_df_ratio * self.index.n_docs
+        # on small collections every useful word is "common": prune only large ones
+        prune = self.params.max_df_ratio < 1.0 and self.index.n_docs >= PRUNE_MIN_DOCS
+        df = self.index.df() if prune else None
         for term, qtf in Counter(query).items():
             tid = self.index.vocab.get(term)
-            if tid is not None:
+            if tid is not None and (df is None or df[tid] <= max_df):
                 out[tid] = float(idf[tid]) * qtf
+        limit = self.params.max_query_terms
+        if limit and len(out) > limit:
+            keep = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            out = dict(keep)
         return out
 
     def scores(self, query: Sequence[str], upto: int | None = None) -> Any:
@@ -302,9 +339,8 @@ class Bm25Scorer:
         out = np.zeros(n, dtype=np.float64)
         if n == 0 or idx.total_len == 0:
             return out
-        k1, b = self.params.k1, self.params.b
-        avgdl = idx.total_len / idx.n_docs
-        dl = idx.doc_len()
+        k1 = self.params.k1
+        norms = self._norms()
         weights = self.term_weights(query)
         if not weights:
             return out
@@ -317,9 +353,8 @@ class Bm25Scorer:
                 rows, tf = rows[keep], tf[keep]
             if not len(rows):
                 continue
-            norm = k1 * (1.0 - b + b * dl[rows] / avgdl)
             all_rows.append(rows)
-            all_w.append(w * tf * (k1 + 1.0) / (tf + norm))
+            all_w.append((w * (k1 + 1.0)) * tf / (tf + norms[rows]))
         if all_rows:
             rows = np.concatenate(all_rows)
             vals = np.concatenate(all_w)

@@ -58,6 +58,10 @@ class DuplicateConfig:
     recency_half_life_days: float = 30.0
     #: share of the score lost by a candidate that was already closed when the query was filed
     closed_penalty: float = 0.2
+    #: BM25 scores only the query's heaviest terms (see Bm25Params.max_query_terms)
+    max_query_terms: int = 64
+    #: BM25 skips query terms in more than this share of issues (see Bm25Params.max_df_ratio)
+    max_df_ratio: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,7 @@ class DuplicateIndex:
         self.dead: set[int] = set()
         self.by_ref: dict[str, int] = {}
         self._created_arr: Any = None
+        self._closed_arr: Any = None
         self._bm25: Bm25Scorer | None = None
 
     # --- building ---------------------------------------------------------
@@ -131,6 +136,7 @@ class DuplicateIndex:
         if old is not None:
             self.open[old] = issue.is_open
             self.closed[old] = _closed_ts(issue)
+            self._closed_arr = None
             if self.digests[old] == digest:
                 return old
             self.dead.add(old)
@@ -156,7 +162,15 @@ class DuplicateIndex:
     def _scorer(self) -> Bm25Scorer:
         if self._bm25 is None or self._bm25.index is not self.text:
             c = self.config
-            self._bm25 = Bm25Scorer(self.text, Bm25Params(k1=c.k1, b=c.b))
+            self._bm25 = Bm25Scorer(
+                self.text,
+                Bm25Params(
+                    k1=c.k1,
+                    b=c.b,
+                    max_query_terms=c.max_query_terms,
+                    max_df_ratio=c.max_df_ratio,
+                ),
+            )
         return self._bm25
 
     def _created(self) -> Any:
@@ -185,22 +199,44 @@ class DuplicateIndex:
             out[rows] += w * idf
         return out, total
 
-    def _time_factor(self, at: float) -> Any:
+    def _time_factor(self, at: float, which: Any = None) -> Any:
         """Recency and state at the query's time: duplicates cluster in time, and a team
-        closes a new report in favour of an issue that is still open."""
+        closes a new report in favour of an issue that is still open. ``which``: only
+        these documents (indices), else all."""
         import numpy as np
 
         c = self.config
         created = self._created()
+        if which is not None:
+            created = created[which]
         factor = np.ones(len(created), dtype=np.float64)
         if c.recency_weight > 0:
             age_days = np.maximum(at - created, 0.0) / 86400.0
             recency = np.power(0.5, age_days / max(c.recency_half_life_days, 1e-9))
             factor *= 1.0 - c.recency_weight * (1.0 - recency)
         if c.closed_penalty > 0:
-            closed = np.asarray(self.closed, dtype=np.float64) <= at
+            if self._closed_arr is None or len(self._closed_arr) != len(self.closed):
+                self._closed_arr = np.asarray(self.closed, dtype=np.float64)
+            closed = (self._closed_arr if which is None else self._closed_arr[which]) <= at
             factor *= np.where(closed, 1.0 - c.closed_penalty, 1.0)
         return factor
+
+    def _apply_time(self, base: Any, at: float, k: int, n_valid: int) -> Any:
+        """``base`` times the time factor, computed for the best few hundred only when that
+        provably gives the same top ``k`` (the factor is at most 1), else for all."""
+        import numpy as np
+
+        m = min(n_valid, max(40 * k, 400))
+        if m >= len(base) or m <= k:
+            return np.where(base >= 0, base * self._time_factor(at), base)
+        part = np.argpartition(-base, m - 1)[:m]
+        scaled = base[part] * self._time_factor(at, part)
+        kth = np.partition(scaled, len(scaled) - k)[len(scaled) - k]
+        if kth >= base[part].min():  # nothing outside can climb above the k-th
+            out = np.full(len(base), -1.0)
+            out[part] = scaled
+            return out
+        return np.where(base >= 0, base * self._time_factor(at), base)
 
     def lexical_scores(self, title: str, body: str) -> Any:
         """Plain BM25 scores of every document (the baseline of the backtest)."""
@@ -247,8 +283,6 @@ class DuplicateIndex:
         else:
             sig = np.zeros(n, dtype=np.float64)
             hybrid = lex.copy()
-        if not lexical_only and before is not None:
-            hybrid *= self._time_factor(before.timestamp())
         valid = np.ones(n, dtype=bool)
         if before is not None:
             valid &= self._created() < before.timestamp()
@@ -257,12 +291,19 @@ class DuplicateIndex:
         if exclude is not None and exclude in self.by_ref:
             valid[self.by_ref[exclude]] = False
         hybrid = np.where(valid, hybrid, -1.0)
-        k = min(k, int(valid.sum()))
+        n_valid = int(valid.sum())
+        k = min(k, n_valid)
         if k <= 0:
             return []
+        if not lexical_only and before is not None:
+            hybrid = self._apply_time(hybrid, before.timestamp(), k, n_valid)
         part = np.argpartition(-hybrid, k - 1)[:k]
-        # ties broken by the newer issue first would hide originals: older first
-        top: list[int] = sorted(part.tolist(), key=lambda i: (-hybrid[i], self.created[i]))
+        # ties broken by the newer issue first would hide originals: older first; an issue
+        # that shares nothing with the query (score 0) is no candidate at all
+        top: list[int] = sorted(
+            (i for i in part.tolist() if hybrid[i] > 0),
+            key=lambda i: (-hybrid[i], self.created[i]),
+        )
         qtitle = title_words(title)
         out: list[Candidate] = []
         for i in top:
@@ -362,6 +403,8 @@ class DuplicateIndex:
             recency_weight=config.recency_weight,
             recency_half_life_days=config.recency_half_life_days,
             closed_penalty=config.closed_penalty,
+            max_query_terms=config.max_query_terms,
+            max_df_ratio=config.max_df_ratio,
         )
         self._bm25 = None
         return self

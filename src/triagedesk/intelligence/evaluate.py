@@ -295,7 +295,12 @@ def eval_duplicates(
     queries, counts = duplicate_queries(pool, settings)
     by_ref = {q.issue: q for q in queries}
     hybrid = DuplicateIndex(duplicate_config(settings))
-    plain = DuplicateIndex(DuplicateConfig(k1=cfg.bm25_k1, b=cfg.bm25_b, title_weight=1))
+    # the textbook baseline: every query term, title once, no signatures, no time factor
+    plain = DuplicateIndex(
+        DuplicateConfig(
+            k1=cfg.bm25_k1, b=cfg.bm25_b, title_weight=1, max_query_terms=0, max_df_ratio=1.0
+        )
+    )
     ranks: list[int | None] = []
     base_ranks: list[int | None] = []
     scored: list[tuple[float, bool]] = []
