@@ -69,3 +69,42 @@ def test_failed_deliveries_are_redelivered_once_and_stored(
         assert again.requested == []
     posts = github_server.requests("POST")
     assert [p.path for p in posts] == [f"{BASE}/deliveries/{hook.attempts[1]['id']}/attempts"]
+
+
+def test_app_hook_is_read_with_the_apps_jwt(github_server: GithubServer) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from support.github_fixtures import settings_for
+    from triagedesk.adapters.github.auth import AppInstallationToken
+    from triagedesk.adapters.github.client import build_client
+    from triagedesk.adapters.github.hook_deliveries import app_hook
+    from triagedesk.settings import Secrets as S
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    github_server.add_app("4242", public, 77)
+    clock = FakeClock(NOW)
+    github_server.clock = clock
+    client = build_client(
+        settings_for(github_server, app_installation_id=77),
+        S(github_app_id="4242", github_private_key=SecretStr(private)),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    tokens = client.t.tokens
+    assert isinstance(tokens, AppInstallationToken)
+    hook = install(github_server, "/app/hook")  # no target: a redelivery "fails" again
+    hook.record("app-1", "issues", opened_issue(1), 500, NOW - 600)
+    api = app_hook(client.t, tokens.app_jwt)
+    report = redeliver_failed([api], None, now=datetime.fromtimestamp(NOW, UTC))
+    assert report.requested == ["app-1"] and report.errors == []
+    assert all(r.status < 400 for r in github_server.requests())
+    assert [r.path for r in github_server.requests("POST")] == [
+        f"/app/hook/deliveries/{hook.attempts[0]['id']}/attempts"
+    ]
