@@ -92,3 +92,12 @@ def test_compose_and_dockerfile_checks_never_raise(text: str) -> None:
     for kind in ("compose", "dockerfile"):
         valid, reason = V.check(kind, text)
         assert valid in (True, False, None) and reason
+
+
+def test_answers_are_remembered_but_could_not_verify_is_not(tmp_path: object) -> None:
+    v = StaticReproValidator()
+    assert v.check("shell", "ls -l\n") == v.check("shell", "ls -l\n")
+    assert len(v._memo) == 1
+    broken = StaticReproValidator(bash="/nonexistent/bash")
+    broken.check("shell", "ls")
+    assert len(broken._memo) == 0

@@ -11,10 +11,12 @@ docs/quality.md): a file it accepts may still be refused by ``docker compose``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
 import tempfile
+from collections import OrderedDict
 from typing import Any
 
 from triagedesk.domain.evidence._text import clip
@@ -24,6 +26,7 @@ from triagedesk.domain.evidence.reproduction import check_dockerfile
 BASH_TIMEOUT_S = 3.0
 MAX_TEXT = 65_536
 MAX_YAML_ALIASES = 50
+MEMO_SIZE = 4096
 
 _STR = {"type": "string"}
 _STR_OR_LIST = {"type": ["string", "array"]}
@@ -161,8 +164,24 @@ class StaticReproValidator:
     def __init__(self, bash: str | None = None, timeout: float = BASH_TIMEOUT_S) -> None:
         self._bash = bash if bash is not None else shutil.which("bash")
         self.timeout = timeout
+        # reporters paste the same scripts again and again (and every recheck repeats them):
+        # remember the last answers instead of starting bash each time
+        self._memo: OrderedDict[tuple[str, str], tuple[bool | None, str]] = OrderedDict()
 
     def check(self, kind: str, text: str) -> tuple[bool | None, str]:
+        key = (kind, hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest())
+        hit = self._memo.get(key)
+        if hit is not None:
+            self._memo.move_to_end(key)
+            return hit
+        result = self._check(kind, text)
+        if result[0] is not None:  # "could not verify" is asked again next time
+            self._memo[key] = result
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return result
+
+    def _check(self, kind: str, text: str) -> tuple[bool | None, str]:
         text = text[:MAX_TEXT]
         if kind == "shell":
             return self.check_shell(text)
