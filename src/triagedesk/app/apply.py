@@ -96,14 +96,7 @@ def approve(ctx: AppContext, ids: Iterable[int]) -> list[ActionRecord]:
             "cannot apply actions without GitHub credentials "
             "(set TRIAGEDESK_GITHUB_TOKEN or the GitHub App variables)"
         )
-    records = []
-    for action_id in ids:
-        rec = log.get(action_id)
-        if rec is None:
-            raise NotFoundError(f"no action with id {action_id}")
-        if rec.status is not ActionStatus.PLANNED:
-            raise UserError(f"action {action_id} is {rec.status.value}, not planned")
-        records.append(rec)
+    records = _planned(log, ids)
     out = []
     for rec in records:
         status, detail = carry_out(ctx, ctx.tracker, rec.action)
@@ -120,6 +113,18 @@ def reject(ctx: AppContext, ids: Iterable[int], *, why: str = "") -> list[Action
 
     The same decision can be planned again later (a new event may make it right)."""
     log = _log(ctx)
+    records = _planned(log, ids)
+    out = []
+    for rec in records:
+        log.mark(rec.id, ActionStatus.REJECTED, at=ctx.now(), detail=why or "rejected")
+        updated = log.get(rec.id)
+        assert updated is not None
+        out.append(updated)
+    return out
+
+
+def _planned(log: ActionLog, ids: Iterable[int]) -> list[ActionRecord]:
+    """The records of ``ids``, all of them planned, or a clear error before anything is done."""
     records = []
     for action_id in ids:
         rec = log.get(action_id)
@@ -128,13 +133,7 @@ def reject(ctx: AppContext, ids: Iterable[int], *, why: str = "") -> list[Action
         if rec.status is not ActionStatus.PLANNED:
             raise UserError(f"action {action_id} is {rec.status.value}, not planned")
         records.append(rec)
-    out = []
-    for rec in records:
-        log.mark(rec.id, ActionStatus.REJECTED, at=ctx.now(), detail=why or "rejected")
-        updated = log.get(rec.id)
-        assert updated is not None
-        out.append(updated)
-    return out
+    return records
 
 
 def _with_detail(rec: ActionRecord, detail: str) -> ActionRecord:
