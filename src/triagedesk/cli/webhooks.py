@@ -1,5 +1,6 @@
-"""Commands of the webhook side of the github feature: serve, worker, actions, deliveries,
-redeliver (registered on the root app; ``cli/github.py`` imports this module).
+"""Commands of the webhook side of the github feature: serve, worker, redeliver, replay
+(registered on the root app; ``cli/github.py`` imports this module, and this one imports
+``cli/actions.py``: actions and deliveries).
 
 ``wiring`` below is the composition root for the worker: it builds the stores,
 the tracker (only when credentials are set: without them every write is
