@@ -48,6 +48,8 @@ CHECKLIST_MARKER = "checklist"
 MORE_INFO_MARKER = "more-info"
 CLOSE_MARKER = "closed-no-answer"
 SOURCE = "quality"
+#: checklists stored per transaction by check_all
+SAVE_BATCH = 200
 #: statuses past triage: such issues are never auto-closed
 WORKED_ON = frozenset(
     {
@@ -260,10 +262,17 @@ def check_issue(
 
 
 def _check(
-    ctx: AppContext, issue: Issue, lookup: BundleLookup, edited_at: datetime | None = None
+    ctx: AppContext,
+    issue: Issue,
+    lookup: BundleLookup,
+    edited_at: datetime | None = None,
+    *,
+    save: bool = True,
 ) -> CheckResult:
     checklist = evaluate(ctx, issue, lookup=lookup)
-    changed = ctx.checklists.save_checklist(checklist) if ctx.checklists is not None else True
+    changed = True
+    if save and ctx.checklists is not None:
+        changed = ctx.checklists.save_checklist(checklist)
     actions = (
         decide(ctx, issue, checklist, edited_by_reporter_at=edited_at)
         if _public(ctx, issue.repo)
@@ -294,12 +303,27 @@ def check_all(
     """Check every stored issue (of ``repo``); hand the actions to the write-back layer."""
     lookup = BundleLookup(ctx)
     results: list[CheckResult] = []
+    pending: list[CheckResult] = []
+
+    def flush() -> None:
+        if ctx.checklists is not None and pending:
+            for r, changed in zip(
+                pending, ctx.checklists.save_checklists([r.checklist for r in pending]), strict=True
+            ):
+                r.changed = changed
+        pending.clear()
+
     for n, issue in enumerate(ctx.issues.iter_issues(repo), 1):
         if open_only and not issue.is_open:
             continue
-        results.append(_check(ctx, issue, lookup))
+        result = _check(ctx, issue, lookup, save=False)
+        results.append(result)
+        pending.append(result)
+        if len(pending) >= SAVE_BATCH:
+            flush()
         if progress is not None:
             progress(n)
+    flush()
     if submit:
         submit_actions(ctx, [a for r in results for a in r.actions])
     return results

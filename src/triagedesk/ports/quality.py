@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,6 +25,10 @@ class ChecklistStore(Protocol):
     def save_checklist(self, checklist: Checklist) -> bool:
         """Store it as the issue's current checklist; a new history entry only when the lines,
         verdict or evidence differ from the latest one. Returns True when it was new."""
+        ...
+
+    def save_checklists(self, checklists: Sequence[Checklist]) -> list[bool]:
+        """:meth:`save_checklist` for many, in one transaction (for batch checks)."""
         ...
 
     def latest_checklist(self, ref: IssueRef) -> StoredChecklist | None: ...

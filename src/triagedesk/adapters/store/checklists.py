@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,31 +46,38 @@ class SqlChecklistStore:
         self._engine = engine
 
     def save_checklist(self, checklist: Checklist) -> bool:
+        return self.save_checklists([checklist])[0]
+
+    def save_checklists(self, checklists: Sequence[Checklist]) -> list[bool]:
         t = quality_checklists
-        data = checklist.to_dict()
-        digest = _digest(data)
-        ref = checklist.ref
+        out: list[bool] = []
         with translated(), self._engine.begin() as conn:
-            last = conn.execute(
-                select(t.c.digest)
-                .where(t.c.repo == ref.repo.full_name, t.c.number == ref.number)
-                .order_by(t.c.id.desc())
-                .limit(1)
-            ).scalar()
-            if last == digest:
-                return False
-            conn.execute(
-                insert(t).values(
-                    repo=ref.repo.full_name,
-                    number=ref.number,
-                    computed_at=checklist.computed_at,
-                    verdict=checklist.verdict,
-                    missing=json.dumps(list(checklist.missing)),
-                    digest=digest,
-                    data=json.dumps(data, sort_keys=True, default=str, ensure_ascii=False),
+            for checklist in checklists:
+                data = checklist.to_dict()
+                digest = _digest(data)
+                ref = checklist.ref
+                last = conn.execute(
+                    select(t.c.digest)
+                    .where(t.c.repo == ref.repo.full_name, t.c.number == ref.number)
+                    .order_by(t.c.id.desc())
+                    .limit(1)
+                ).scalar()
+                if last == digest:
+                    out.append(False)
+                    continue
+                conn.execute(
+                    insert(t).values(
+                        repo=ref.repo.full_name,
+                        number=ref.number,
+                        computed_at=checklist.computed_at,
+                        verdict=checklist.verdict,
+                        missing=json.dumps(list(checklist.missing)),
+                        digest=digest,
+                        data=json.dumps(data, sort_keys=True, default=str, ensure_ascii=False),
+                    )
                 )
-            )
-        return True
+                out.append(True)
+        return out
 
     def latest_checklist(self, ref: IssueRef) -> StoredChecklist | None:
         t = quality_checklists
