@@ -196,3 +196,17 @@ def test_no_issues_and_broken_artifacts_are_clear_errors(sqlite_engine: Engine) 
     )
     with pytest.raises(StoreError, match="train"):
         categorise.load(ctx, fresh=True)
+
+
+def test_importing_the_handler_loads_no_numeric_library() -> None:
+    """The webhook worker imports app modules at start: NumPy/SciPy/scikit-learn wait for use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, triagedesk.app.categorise, triagedesk.intelligence.duplicates, "
+        "triagedesk.intelligence.labels; "
+        "print(sorted(m for m in ('numpy', 'scipy', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
