@@ -162,3 +162,33 @@ def test_label_eval_keys() -> None:
     assert result["n_train"] == 105 and result["n_test"] == 45
     assert 0.0 <= result["micro_f1"] <= 1.0
     assert set(result["baseline"]) >= {"micro_f1", "macro_f1"}
+
+
+def test_confirmed_and_rejected_suggestions_choose_the_threshold() -> None:
+    from triagedesk.ports.intelligence import Feedback, FeedbackKind
+
+    topics = [
+        "whale icon flickers",
+        "ports busy after sleep",
+        "kubectl context lost",
+        "disk image grows forever",
+        "proxy settings ignored",
+        "login loop in dashboard",
+    ]
+    originals = [_issue(i + 1, t.title(), f"{t} every time", day=i) for i, t in enumerate(topics)]
+    copies = [
+        _issue(i + 50, t.title(), f"{t} again here", day=20 + i) for i, t in enumerate(topics)
+    ]
+    pool = originals + copies
+    plain = eval_duplicates(pool, S)
+    assert plain["n_queries"] == 0 and plain["chosen_thresholds"]["duplicate"] is None
+    fb = [
+        Feedback(
+            i, FeedbackKind.DUPLICATE_CONFIRMED, c.ref, str(o.ref), "ann", T + timedelta(days=40)
+        )
+        for i, (c, o) in enumerate(zip(copies, originals, strict=True))
+    ]
+    judged = eval_duplicates(pool, S, feedback=fb)
+    assert judged["chosen_thresholds"]["duplicate"] is not None
+    assert judged["feedback"]["duplicates_confirmed"] == 6
+    assert judged["feedback"]["duplicate_precision_seen"] == 1.0

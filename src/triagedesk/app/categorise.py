@@ -133,7 +133,9 @@ def train_all(
     removed = {(str(f.issue), f.subject) for f in store.list_feedback(FeedbackKind.LABEL_REMOVED)}
     examples = label_examples(pool, ctx.settings, None, extra_rejected=removed)
     model = train(examples, ctx.settings)
-    report = eval_duplicates(pool, ctx.settings, progress=progress, keep_index=True)
+    report = eval_duplicates(
+        pool, ctx.settings, progress=progress, keep_index=True, feedback=store.list_feedback()
+    )
     index: DuplicateIndex = report.pop("index")
     chosen = report["chosen_thresholds"]["duplicate"]
     index.with_config(duplicate_config(ctx.settings, chosen))

@@ -336,13 +336,15 @@ def eval_duplicates_cmd(
     db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Backtest duplicates: each marked duplicate queries only the issues filed before it."""
+    from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
     from triagedesk.adapters.store.issues import SqlIssueStore
     from triagedesk.intelligence.evaluate import eval_duplicates
 
     rt = runtime(db, config)
     issues = list(SqlIssueStore(rt.engine).iter_issues())
+    feedback = SqlIntelligenceStore(rt.engine).list_feedback()
     with _progress("replaying history") as step:
-        result = eval_duplicates(issues, rt.settings, progress=step)
+        result = eval_duplicates(issues, rt.settings, progress=step, feedback=feedback)
 
     def human(r: dict[str, Any]) -> None:
         b = r["baseline"]

@@ -285,11 +285,19 @@ def eval_duplicates(
     depth: int = 100,
     progress: Progress | None = None,
     keep_index: bool = False,
+    feedback: Sequence[Feedback] = (),
 ) -> dict[str, Any]:
     """Recall@k and MRR of the hybrid index and of plain BM25 over the history's duplicates.
 
-    With ``keep_index`` the hybrid index (holding every issue) is returned under "index".
+    People's confirmed and rejected suggestions (``feedback``) join the history's
+    duplicates when the "duplicate" threshold is chosen. With ``keep_index`` the hybrid
+    index (holding every issue) is returned under "index".
     """
+    judged: dict[str, dict[str, bool]] = {}
+    for f in feedback:
+        if f.kind in (FeedbackKind.DUPLICATE_CONFIRMED, FeedbackKind.DUPLICATE_REJECTED):
+            verdict = f.kind is FeedbackKind.DUPLICATE_CONFIRMED
+            judged.setdefault(str(f.issue), {})[f.subject] = verdict
     cfg = settings.intelligence
     pool = public_issues(issues, settings)
     queries, counts = duplicate_queries(pool, settings)
@@ -316,6 +324,12 @@ def eval_duplicates(
                 issue.title, issue.body, k=depth, lexical_only=True, with_evidence=False
             )
             base_ranks.append(_rank([c.ref for c in base], q.gold))
+        pairs = judged.get(str(issue.ref))
+        if pairs:
+            found = hybrid.search(
+                issue.title, issue.body, k=depth, before=issue.created_at, with_evidence=False
+            )
+            scored.extend((c.score, pairs[c.ref]) for c in found if c.ref in pairs)
         doc = IndexedIssue(
             str(issue.ref),
             issue.title,
@@ -337,6 +351,9 @@ def eval_duplicates(
         "n_issues": len(pool),
         "marked": counts,
         "baseline": {**_summary(base_ranks), "method": "BM25 over title+body, title once"},
+        "feedback": {
+            k: v for k, v in feedback_seen((), settings, feedback).items() if "duplicate" in k
+        },
         "chosen_thresholds": {
             "duplicate": dup_th,
             "related": cfg.related_threshold,
