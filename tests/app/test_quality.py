@@ -369,3 +369,11 @@ def test_issues_filed_by_the_team_are_not_asked(sqlite_engine: Engine) -> None:
     assert kinds(quality.handle(event(), ctx_for(sqlite_engine, mine))) == [
         ("comment", "checklist")
     ]
+
+
+def test_checklist_comment_quotes_reporter_text_safely(sqlite_engine: Engine) -> None:
+    body = "- Diagnostics ID: ask @octocat <b>now</b> | `x`"
+    actions = quality.handle(event(), ctx_for(sqlite_engine, issue(body)))
+    text = actions[0].body  # type: ignore[attr-defined]
+    assert "@octocat" not in text and "<b>" not in text
+    assert "@\u200boctocat" in text

@@ -41,7 +41,11 @@ def fill(template: str, **values: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")[:300]
+    """Reporter text quoted as evidence: no table breaks, no HTML, no @-mentions (the bot's
+    comment must not ping whoever the reporter named), no ``` fences."""
+    text = text.replace("\n", " ")[:300]
+    text = text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("@", "@\u200b").replace("`", "'")
 
 
 def render_checklist(checklist: Checklist) -> str:
