@@ -158,3 +158,25 @@ def test_locked_archive_loses_nothing(
         holder.close()
     assert code == 2 and "locked" in err
     assert out.read_text().startswith("# Docker Desktop L1 rotation report — 2026-W47")
+
+
+def test_send_without_slack_secret_keeps_the_report(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRIAGEDESK_SLACK_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("TRIAGEDESK_SLACK_TOKEN", raising=False)
+    with smtp_server() as (inbox, port, _):
+        config = tmp_path / "t.toml"
+        config.write_text(
+            f'[report]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_tls = "none"\n',
+            encoding="utf-8",
+        )
+        args = ["report", "--week", "2026-W47", "--send", "--db", db, "--config", str(config)]
+        code, out, err = run(args, capsys)
+        assert code == 1
+        assert "archived" in err and "slack" in err and "TRIAGEDESK_SLACK_WEBHOOK_URL" in err
+        assert out.startswith("# Docker Desktop L1 rotation report")
+        assert len(inbox.messages) == 1
+    code, out, _ = run(["reports", "list", "--json", "--db", db], capsys)
+    (row,) = json.loads(out)
+    assert list(row["sent"]) == ["email"]
