@@ -27,6 +27,10 @@ KIND_CASES = [
     ("```\n2021-01-01 ERROR something broke\n```", ()),
     ("- Windows Version: 10\n- Docker Desktop Version: 4.1\n", ()),
     ("", ()),
+    ("### docker info\n\n```bash\nClient:\n Version: 28.0.1\n```\n", ()),
+    ("### docker version\n\n```bash\nls\n```\n", ()),
+    ("Here:\n```bash\nServer: Docker Desktop 4.38.0 (185940)\n Engine:\n```\n", ()),
+    ("### Reproduce\n\n```bash\ndocker run --rm alpine true\n```\n", ("shell",)),
 ]
 
 

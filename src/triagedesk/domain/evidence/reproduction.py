@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from triagedesk.domain.evidence._text import (
+    Heading,
     bounded,
     clip,
     fenced_blocks,
@@ -225,6 +226,27 @@ def _classify_block(info: str, content: str, before: str) -> str | None:
     return None
 
 
+# sections that hold output the template asked for, not a reproduction
+_OUTPUT_SECTIONS = ("docker version", "docker info", "diagnos", "log", "output", "error")
+_OUTPUT_START_RE = re.compile(r"^[ \t]*(?:Client|Server)(?:: Docker| Version|:|$)")
+
+
+def _section_of(heads: tuple[Heading, ...], pos: int) -> str:
+    title = ""
+    for h in heads:
+        if h.start > pos:
+            break
+        title = h.title
+    return title.lower()
+
+
+def _is_output(content: str, section: str) -> bool:
+    if any(word in section for word in _OUTPUT_SECTIONS) and "reproduc" not in section:
+        return True
+    first = next((ln for ln in content.split("\n", 20) if ln.strip()), "")
+    return bool(_OUTPUT_START_RE.match(first))
+
+
 def _shell_script(info: str, content: str) -> str:
     """The commands of a shell block: prompt lines when it has prompts, else every line."""
     prompts = [m.group(1) for m in _PROMPT_RE.finditer(content)]
@@ -253,8 +275,11 @@ def find_reproduction(text: str, validate: Validate | None = None) -> Reproducti
     """The reproductions in ``text``; ``validate`` adds the checks needing libraries/processes."""
     text = strip_html_comments(bounded(text))
     fences = fenced_blocks(text)
+    heads = headings(text) if fences else ()
     items: list[ReproItem] = []
     for b in fences:
+        if _is_output(b.content, _section_of(heads, b.start)):
+            continue
         before = text[max(0, b.start - 200) : b.start]
         kind = _classify_block(b.info, b.content, before)
         if kind is None:
