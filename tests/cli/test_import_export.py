@@ -265,3 +265,27 @@ def test_import_from_standard_input(
     assert summary["issues"]["inserted"] == 1  # the rest was cut off …
     assert summary["errors"][0]["file"] == "-"  # … and reported as standard input's
     assert "truncated" in summary["errors"][0]["message"]
+
+
+def test_internal_repo_from_the_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triagedesk.adapters.store.db import open_engine
+    from triagedesk.adapters.store.issues import SqlIssueStore
+    from triagedesk.domain.model import Visibility
+
+    rest = json.loads((FIXTURES / "rest_issues.json").read_text())
+    path = tmp_path / "pinata.json"
+    path.write_text(json.dumps(rest))
+    db = f"sqlite:///{tmp_path}/v.db"
+    code, _, _ = run(["import", str(path), "--repo", "docker/pinata", "--db", db], capsys)
+    assert code == 0
+    code, _, _ = run(["import", str(FIXTURES / "gh_issues.json"), "--db", db], capsys)
+    engine = open_engine(db)
+    info = {r.ref.full_name: r.visibility for r in SqlIssueStore(engine).repo_info()}
+    engine.dispose()
+    assert info == {"docker/pinata": Visibility.INTERNAL, "docker/for-mac": Visibility.PUBLIC}
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[profile\\n")
+    code, _, err = run(["import", str(path), "--db", db, "--config", str(broken)], capsys)
+    assert code == 2 and "broken.toml" in err

@@ -33,7 +33,7 @@ from triagedesk.cli.common import (
     runtime,
 )
 from triagedesk.domain.errors import InputError, TriagedeskError, UserError
-from triagedesk.domain.model import IssueRef, RepoRef
+from triagedesk.domain.model import IssueRef, Repo, RepoRef, Visibility
 
 RepoOpt = Annotated[
     str | None,
@@ -95,6 +95,7 @@ def import_cmd(
 
     target = _repo(repo)
     rt = runtime(db, config)
+    internal = rt.settings.profile.internal_repo  # a broken config fails here, before any write
     store = SqlIssueStore(rt.engine)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="triagedesk-import-") as spool:
@@ -108,6 +109,10 @@ def import_cmd(
         spooled = str(Path(spool) / "stdin.json")
         summary.files = ["-" if f == spooled else f for f in summary.files]
         summary.errors = [replace(p, file="-") if p.file == spooled else p for p in summary.errors]
+    for known in store.repo_info():  # the configured engineering tracker is internal
+        vis = Visibility.INTERNAL if known.ref.full_name == internal else Visibility.PUBLIC
+        if known.visibility is not vis:
+            store.set_repo(Repo(known.ref, vis))
     rt.close()
     s = summary
     if s.errors and s.issues == 0 and s.pull_requests == 0:
