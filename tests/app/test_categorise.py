@@ -13,7 +13,7 @@ from support.fake_tracker import FakeTracker
 from support.intel_corpus import MAC, WIN, build
 from triagedesk.adapters.store.action_log import SqlActionLog
 from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
-from triagedesk.app import categorise
+from triagedesk.app import categorise, categorise_train
 from triagedesk.app.context import AppContext
 from triagedesk.app.events import Change, IssueChanged
 from triagedesk.domain.actions import AddLabels, Close, UpsertComment
@@ -57,7 +57,7 @@ def _new_issue(number: int = 900) -> Issue:
 
 def test_train_then_suggest(sqlite_engine: Engine) -> None:
     ctx = _ctx(sqlite_engine)
-    result = categorise.train_all(ctx)
+    result = categorise_train.train_all(ctx)
     assert result["n_issues"] == 160
     assert result["label_model_version"] == 1 and result["index_version"] == 1
     assert "area/kubernetes" in result["model_labels"]
@@ -69,13 +69,13 @@ def test_train_then_suggest(sqlite_engine: Engine) -> None:
     assert top.evidence.get("failing_components") == ["dd0027"]
     assert all(c.created_at < NOW for c in s.duplicates)
     # retraining stores a new version; the loaded bundle follows it
-    assert categorise.train_all(ctx)["label_model_version"] == 2
+    assert categorise_train.train_all(ctx)["label_model_version"] == 2
     assert categorise.load(ctx).model_version == 2
 
 
 def test_handler_applies_only_labels_above_threshold_and_loads_once(sqlite_engine: Engine) -> None:
     ctx = _ctx(sqlite_engine)
-    categorise.train_all(ctx)
+    categorise_train.train_all(ctx)
     first = categorise.load(ctx)
     ctx.issues.upsert_issues([_new_issue()])
     event = IssueChanged(IssueRef(MAC, 900), Change.OPENED, "newcomer", NOW)
@@ -147,7 +147,7 @@ def test_rejected_candidates_are_marked_and_removed_labels_remembered(
     sqlite_engine: Engine,
 ) -> None:
     ctx = _ctx(sqlite_engine)
-    categorise.train_all(ctx)
+    categorise_train.train_all(ctx)
     ctx.issues.upsert_issues([_new_issue()])
     ref = IssueRef(MAC, 900)
     top = categorise.suggest(ctx, ref).duplicates[0]
@@ -175,12 +175,12 @@ def test_rejected_candidates_are_marked_and_removed_labels_remembered(
 
 def test_index_update_adds_without_rebuild_and_rebuild_on_demand(sqlite_engine: Engine) -> None:
     ctx = _ctx(sqlite_engine)
-    categorise.train_all(ctx)
+    categorise_train.train_all(ctx)
     ctx.issues.upsert_issues([_new_issue(901), replace(_new_issue(902), ref=IssueRef(WIN, 902))])
-    upd = categorise.update_index(ctx)
+    upd = categorise_train.update_index(ctx)
     assert upd["added"] == 2 and upd["indexed"] == 162
-    assert categorise.update_index(ctx)["added"] == 0
-    reb = categorise.rebuild_index(ctx)
+    assert categorise_train.update_index(ctx)["added"] == 0
+    reb = categorise_train.rebuild_index(ctx)
     assert reb["indexed"] == 162
 
 
@@ -188,7 +188,7 @@ def test_no_issues_and_broken_artifacts_are_clear_errors(sqlite_engine: Engine) 
     ctx = _ctx(sqlite_engine)
     empty = replace(ctx, issues=FakeIssueStore())
     with pytest.raises(UserError, match="no issues"):
-        categorise.train_all(empty)
+        categorise_train.train_all(empty)
     store = ctx.intelligence
     assert store is not None
     store.save_artifact(

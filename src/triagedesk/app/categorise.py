@@ -4,8 +4,8 @@ The label model and the duplicate index are persisted through the
 :class:`~triagedesk.ports.intelligence.IntelligenceStore` port. A process
 loads them once (and again only when a newer version was saved); a new issue
 is added to the loaded index in memory, so the webhook handler costs one
-query, not a rebuild. ``update_index`` persists the additions; ``train`` and
-``rebuild_index`` rebuild from the whole history.
+query, not a rebuild. ``categorise_train.update_index`` persists the additions; ``train_all`` and
+``rebuild_index`` there rebuild from the whole history.
 
 Labels above their threshold become :class:`AddLabels` actions (shadow mode
 by default, through ``apply.submit``). Duplicates are never acted on
@@ -15,7 +15,7 @@ label and a close with reason *duplicate* are submitted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -28,13 +28,8 @@ from triagedesk.domain.errors import ConfigError, NotFoundError, StoreError, Use
 from triagedesk.domain.model import CloseReason, EventKind, Issue, IssueRef
 from triagedesk.intelligence.aliases import LabelNormaliser
 from triagedesk.intelligence.duplicates import Candidate, DuplicateIndex, IndexedIssue
-from triagedesk.intelligence.evaluate import (
-    duplicate_config,
-    eval_duplicates,
-    label_examples,
-    public_issues,
-)
-from triagedesk.intelligence.labels import LabelModel, LabelSuggestion, predict_one, train
+from triagedesk.intelligence.evaluate import duplicate_config
+from triagedesk.intelligence.labels import LabelModel, LabelSuggestion, predict_one
 from triagedesk.intelligence.rules import RuleEngine
 from triagedesk.intelligence.signatures import signature_of
 from triagedesk.ports.actions import ActionRecord
@@ -55,12 +50,16 @@ class Loaded:
     engine: RuleEngine
     rejected_pairs: set[tuple[str, str]] = field(default_factory=set)
     removed_labels: set[tuple[str, str]] = field(default_factory=set)
+    #: the store this was loaded from (an id() can be reused once a store is gone)
+    store: IntelligenceStore | None = None
 
 
 _CACHE: dict[int, Loaded] = {}
+#: the loaded index is shared by the worker's threads: searches and adds take turns
+_LOCK = threading.RLock()
 
 
-def _store(ctx: AppContext) -> IntelligenceStore:
+def store_of(ctx: AppContext) -> IntelligenceStore:
     if ctx.intelligence is None:
         raise ConfigError("no intelligence store configured")
     return ctx.intelligence
@@ -68,12 +67,22 @@ def _store(ctx: AppContext) -> IntelligenceStore:
 
 def load(ctx: AppContext, *, fresh: bool = False) -> Loaded:
     """The persisted model and index, loaded once per process (reloaded when a newer one exists)."""
-    store = _store(ctx)
+    store = store_of(ctx)
     key = id(store)
     mv, iv = store.artifact_version(LABEL_MODEL), store.artifact_version(DUP_INDEX)
-    hit = _CACHE.get(key)
-    if hit is not None and not fresh and (hit.model_version, hit.index_version) == (mv, iv):
-        return hit
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if (
+            hit is not None
+            and hit.store is store
+            and not fresh
+            and (hit.model_version, hit.index_version) == (mv, iv)
+        ):
+            return hit
+        return _load(ctx, store, key)
+
+
+def _load(ctx: AppContext, store: IntelligenceStore, key: int) -> Loaded:
     art = store.load_artifact(LABEL_MODEL)
     iart = store.load_artifact(DUP_INDEX)
     try:
@@ -92,14 +101,26 @@ def load(ctx: AppContext, *, fresh: bool = False) -> Loaded:
         model_version=None if art is None else art.version,
         index_version=None if iart is None else iart.version,
         engine=RuleEngine(ctx.settings, LabelNormaliser.from_settings(ctx.settings)),
+        store=store,
     )
     _refresh_feedback(ctx, loaded)
     _CACHE[key] = loaded
     return loaded
 
 
+def forget(store: IntelligenceStore) -> None:
+    """Drop the loaded model and index of ``store`` (a new version was just saved)."""
+    with _LOCK:
+        _CACHE.pop(id(store), None)
+
+
+def _cached(ctx: AppContext) -> Loaded | None:
+    hit = _CACHE.get(id(store_of(ctx)))
+    return hit if hit is not None and hit.store is ctx.intelligence else None
+
+
 def _refresh_feedback(ctx: AppContext, loaded: Loaded) -> None:
-    fb = _store(ctx).list_feedback()
+    fb = store_of(ctx).list_feedback()
     loaded.rejected_pairs = {
         (str(f.issue), f.subject) for f in fb if f.kind is FeedbackKind.DUPLICATE_REJECTED
     }
@@ -108,115 +129,14 @@ def _refresh_feedback(ctx: AppContext, loaded: Loaded) -> None:
     }
 
 
-def _indexed(issue: Issue) -> IndexedIssue:
+def indexed(issue: Issue) -> IndexedIssue:
     return IndexedIssue(
         str(issue.ref), issue.title, issue.body, issue.created_at, issue.is_open, issue.closed_at
     )
 
 
-def _watermark(issues: list[Issue]) -> datetime | None:
+def watermark(issues: list[Issue]) -> datetime | None:
     return max((i.updated_at for i in issues), default=None)
-
-
-# --- training and the index ----------------------------------------------------
-
-
-def train_all(
-    ctx: AppContext, *, progress: Callable[[int, int], None] | None = None
-) -> dict[str, Any]:
-    """Train the label model on every issue and rebuild the duplicate index; persist both."""
-    store = _store(ctx)
-    pool = public_issues(ctx.issues.iter_issues(), ctx.settings)
-    if not pool:
-        raise UserError("no issues stored: import or sync some first")
-    now = ctx.now()
-    removed = {(str(f.issue), f.subject) for f in store.list_feedback(FeedbackKind.LABEL_REMOVED)}
-    examples = label_examples(pool, ctx.settings, None, extra_rejected=removed)
-    model = train(examples, ctx.settings)
-    report = eval_duplicates(
-        pool, ctx.settings, progress=progress, keep_index=True, feedback=store.list_feedback()
-    )
-    index: DuplicateIndex = report.pop("index")
-    chosen = report["chosen_thresholds"]["duplicate"]
-    index.with_config(duplicate_config(ctx.settings, chosen))
-    index.compact()
-    martifact = store.save_artifact(
-        LABEL_MODEL,
-        model.to_bytes(),
-        trained_at=now,
-        watermark=_watermark(pool),
-        n_items=len(examples),
-        meta={"auto_labels": model.stats.get("auto_labels", []), "labels": model.labels},
-    )
-    iartifact = store.save_artifact(
-        DUP_INDEX,
-        index.to_bytes(),
-        trained_at=now,
-        watermark=_watermark(pool),
-        n_items=index.size,
-        meta={"duplicate_threshold": index.config.duplicate_threshold},
-    )
-    _CACHE.pop(id(store), None)
-    return {
-        "n_issues": len(pool),
-        "label_model_version": martifact.version,
-        "index_version": iartifact.version,
-        "model_labels": model.labels,
-        "auto_labels": model.stats.get("auto_labels", []),
-        "thresholds": {k: v for k, v in model.thresholds.items() if v is not None},
-        "duplicate_threshold": index.config.duplicate_threshold,
-        "duplicate_threshold_from_history": chosen is not None,
-        "duplicate_history": {k: report[k] for k in ("recall@1", "recall@10", "n_queries")},
-    }
-
-
-def rebuild_index(
-    ctx: AppContext, *, progress: Callable[[int, int], None] | None = None
-) -> dict[str, Any]:
-    """Build the duplicate index from scratch (keeping the thresholds chosen at training)."""
-    store = _store(ctx)
-    old = store.load_artifact(DUP_INDEX)
-    threshold = None if old is None else old.meta.get("duplicate_threshold")
-    pool = public_issues(ctx.issues.iter_issues(), ctx.settings)
-    index = DuplicateIndex(duplicate_config(ctx.settings, threshold))
-    for n, issue in enumerate(pool):
-        index.add(_indexed(issue))
-        if progress:
-            progress(n + 1, len(pool))
-    index.compact()
-    art = store.save_artifact(
-        DUP_INDEX,
-        index.to_bytes(),
-        trained_at=ctx.now(),
-        watermark=_watermark(pool),
-        n_items=index.size,
-        meta={"duplicate_threshold": index.config.duplicate_threshold},
-    )
-    _CACHE.pop(id(store), None)
-    return {"index_version": art.version, "indexed": index.size}
-
-
-def update_index(ctx: AppContext) -> dict[str, Any]:
-    """Add issues the persisted index does not hold yet (no rebuild) and save it."""
-    store = _store(ctx)
-    loaded = load(ctx, fresh=True)
-    added = 0
-    newest: datetime | None = None
-    for issue in public_issues(ctx.issues.iter_issues(), ctx.settings):
-        before = len(loaded.index.refs)
-        loaded.index.add(_indexed(issue))
-        added += len(loaded.index.refs) - before
-        newest = issue.updated_at if newest is None else max(newest, issue.updated_at)
-    art = store.save_artifact(
-        DUP_INDEX,
-        loaded.index.to_bytes(),
-        trained_at=ctx.now(),
-        watermark=newest,
-        n_items=loaded.index.size,
-        meta={"duplicate_threshold": loaded.index.config.duplicate_threshold},
-    )
-    loaded.index_version = art.version
-    return {"index_version": art.version, "added": added, "indexed": loaded.index.size}
 
 
 # --- suggestions -----------------------------------------------------------------
@@ -258,14 +178,15 @@ def suggest_for(ctx: AppContext, issue: Issue, loaded: Loaded | None = None) -> 
         )
         ref = str(issue.ref)
         labels = [s for s in labels if (ref, s.label.lower()) not in loaded.removed_labels]
-    cands = loaded.index.search(
-        issue.title,
-        issue.body,
-        k=ctx.settings.intelligence.duplicates_top_k,
-        before=issue.created_at,
-        exclude=str(issue.ref),
-        signature=sig,
-    )
+    with _LOCK:
+        cands = loaded.index.search(
+            issue.title,
+            issue.body,
+            k=ctx.settings.intelligence.duplicates_top_k,
+            before=issue.created_at,
+            exclude=str(issue.ref),
+            signature=sig,
+        )
     out = []
     for c in cands:
         if (str(issue.ref), c.ref) in loaded.rejected_pairs:
@@ -328,7 +249,7 @@ def confirm_duplicate(
         actions.append(AddLabels(ref, reason, labels=(cfg.duplicate_label,)))
     actions.append(Close(ref, reason, close_reason=CloseReason.DUPLICATE, duplicate_of=original))
     records = apply.submit(ctx, actions, source=f"{SOURCE}:confirm")
-    _store(ctx).add_feedback(
+    store_of(ctx).add_feedback(
         FeedbackKind.DUPLICATE_CONFIRMED, ref, str(original), actor=actor, at=ctx.now()
     )
     return records
@@ -336,10 +257,10 @@ def confirm_duplicate(
 
 def reject_duplicate(ctx: AppContext, ref: IssueRef, candidate: IssueRef, *, actor: str) -> None:
     """A person said ``candidate`` is not what ``ref`` duplicates: remembered for next time."""
-    _store(ctx).add_feedback(
+    store_of(ctx).add_feedback(
         FeedbackKind.DUPLICATE_REJECTED, ref, str(candidate), actor=actor, at=ctx.now()
     )
-    hit = _CACHE.get(id(_store(ctx)))
+    hit = _cached(ctx)
     if hit is not None:
         hit.rejected_pairs.add((str(ref), str(candidate)))
 
@@ -367,7 +288,8 @@ def handle(event: IssueChanged, ctx: AppContext) -> list[Action]:
         return []
     loaded = load(ctx)
     s = suggest_for(ctx, issue, loaded)
-    loaded.index.add(_indexed(issue))
+    with _LOCK:
+        loaded.index.add(indexed(issue))
     return label_actions(ctx, s)
 
 
@@ -385,10 +307,10 @@ def _label_removed(event: IssueChanged, ctx: AppContext) -> None:
         for e in issue.events
     )
     if ours:
-        _store(ctx).add_feedback(
+        store_of(ctx).add_feedback(
             FeedbackKind.LABEL_REMOVED, event.ref, event.subject, actor=event.actor, at=event.at
         )
-        hit = _CACHE.get(id(_store(ctx)))
+        hit = _cached(ctx)
         if hit is not None:
             hit.removed_labels.add((str(event.ref), event.subject.lower()))
 

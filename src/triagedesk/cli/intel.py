@@ -108,12 +108,12 @@ def train_cmd(
     db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Train the label model on the stored history and rebuild the duplicate index."""
-    from triagedesk.app import categorise
+    from triagedesk.app import categorise_train
 
     rt = runtime(db, config)
     ctx = _context(rt)
     with _progress("training") as step:
-        result = categorise.train_all(ctx, progress=step)
+        result = categorise_train.train_all(ctx, progress=step)
 
     def human(r: dict[str, Any]) -> None:
         console.print(
@@ -251,11 +251,11 @@ def rebuild_cmd(
     db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Rebuild the duplicate index from every stored issue."""
-    from triagedesk.app import categorise
+    from triagedesk.app import categorise_train
 
     rt = runtime(db, config)
     with _progress("indexing") as step:
-        result = categorise.rebuild_index(_context(rt), progress=step)
+        result = categorise_train.rebuild_index(_context(rt), progress=step)
     emit(
         result,
         as_json,
@@ -268,10 +268,10 @@ def update_cmd(
     db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Add issues stored since the index was built (no rebuild)."""
-    from triagedesk.app import categorise
+    from triagedesk.app import categorise_train
 
     rt = runtime(db, config)
-    result = categorise.update_index(_context(rt))
+    result = categorise_train.update_index(_context(rt))
     emit(
         result,
         as_json,

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from triagedesk.intelligence.text import GUID_RE, HEX_RE, TIMESTAMP_RE, URL_RE
+from triagedesk.intelligence.text import GUID_RE, HEX_RE, MAX_TEXT, TIMESTAMP_RE, URL_RE
 
 _ERR_WORDS = re.compile(
     r"\b(error|errors|failed|failure|fatal|panic|exception|cannot|can't|unable to|"
@@ -171,7 +171,7 @@ def _components_fallback(text: str) -> set[str]:
 
 def signature_of(title: str, body: str) -> Signature:
     """The signature of an issue as first filed (title and body only)."""
-    text = f"{title}\n{body}"
+    text = f"{title[:MAX_TEXT]}\n{body[:MAX_TEXT]}"
     ex = _extract(text)
     codes = {c.lower() for c in _HCODE_RE.findall(text)}
     return Signature(

@@ -40,6 +40,9 @@ ___guid___ ___ts___ ___hex___ ___url___
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
 
+#: text past this many characters is not read (a 10 MB paste of logs adds nothing but time)
+MAX_TEXT = 100_000
+
 GUID_MARK = "___guid___"
 TS_MARK = "___ts___"
 HEX_MARK = "___hex___"
@@ -60,7 +63,7 @@ def scrub(text: str) -> str:
 
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Word tokens of ``text`` after :func:`scrub`; stop words and placeholders dropped."""
-    found = _TOKEN_RE.findall(scrub(text))
+    found = _TOKEN_RE.findall(scrub(text[:MAX_TEXT]))
     if keep_stopwords:
         return found
     return [t for t in found if t not in STOPWORDS and len(t) < 40]
