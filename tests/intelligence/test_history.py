@@ -63,8 +63,16 @@ N = Association.NONE
         ([("duplicate of https://github.com/docker/for-win/issues/9931", M)], IssueRef(WIN, 9931)),
         ([("closing in favour of #31 to keep the discussion in one place", M)], IssueRef(MAC, 31)),
         ([("we track this in docker/for-win#5", M)], IssueRef(WIN, 5)),
+        (
+            [("Looks like the same problem as #44. Closing as a duplicate; add details there.", M)],
+            IssueRef(MAC, 44),
+        ),
         # a maintainer corrects a wrong number
         ([("Closing as dupe of #12", M), ("sorry, wrong number: #21", M)], IssueRef(MAC, 21)),
+        (
+            [("Duplicate of #12", M), ("Correction: this duplicates #13 (#12 was a typo).", M)],
+            IssueRef(MAC, 13),
+        ),
     ],
 )
 def test_team_comments_name_the_target(

@@ -38,6 +38,13 @@ _CORRECTION = re.compile(
     rf"[^\n]{{0,80}}?{_REF}",
     re.IGNORECASE,
 )
+#: a team comment that closes as a duplicate and names one issue ("Looks like the same
+#: problem as #N. Closing as a duplicate") — the close words make it more than "same as"
+_CLOSING_AS_DUP = re.compile(
+    r"\bclos(?:e|ing)\s+(?:this\s+(?:one\s+)?)?as\s+(?:a\s+)?(?:dupe|dup|duplicate)\b",
+    re.IGNORECASE,
+)
+_ANY_REF = re.compile(_REF, re.IGNORECASE)
 DUPLICATE_LABELS = frozenset({"duplicate", "status/duplicate", "kind/duplicate", "dupe"})
 
 
@@ -91,13 +98,21 @@ def duplicate_mark(issue: Issue, team: Iterable[str] = ()) -> DuplicateMark | No
                 if corrected is not None and corrected != issue.ref:
                     comment_target = corrected
                     continue
+        matched = False
         for rx in _DUP_PATTERNS:
             m = rx.search(c.body)
             if m:
+                matched = True
                 found = _ref_from(m, issue.repo)
                 if found is not None and found != issue.ref:
                     comment_target = found
                 break
+        if not matched and _CLOSING_AS_DUP.search(c.body):
+            refs = {_ref_from(m, issue.repo) for m in _ANY_REF.finditer(c.body)}
+            refs.discard(None)
+            refs.discard(issue.ref)
+            if len(refs) == 1:
+                comment_target = refs.pop()
     if comment_target is not None:
         # a team comment names (and may correct) the target; it wins over a bare close
         target, how = comment_target, how or "team comment"
