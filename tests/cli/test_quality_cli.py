@@ -193,6 +193,7 @@ def test_eval_quality_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (data["n"], data["unknown"]) == (2, 2)
     assert data["confusion"] == {"tp": 1, "fp": 0, "fn": 0, "tn": 1}
     assert data["f1"] == 1.0
+    assert data["at_first_response"]["n"] == 2
 
 
 def test_eval_quality_on_an_empty_database(

@@ -19,18 +19,25 @@ acknowledged is about something else. Issues without any team signal are
 **excluded** (they are counted as ``unknown``): nobody looked at them, so there
 is nothing to compare with. The baseline is the team's own heuristic: the body
 matches an empty template by 88% or more (``difflib`` ratio); a second one,
-"no Diagnostics ID means needs info", is reported beside it.
+"no Diagnostics ID means needs info", is reported beside it. A second figure,
+``at_first_response``, gives the verdict with what the reporter added in comments
+before the team's first response (an ID added before anyone looked was never asked for).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from triagedesk.domain.checklist import NEEDS_MORE_INFO, build_checklist, gather_evidence
+from triagedesk.domain.checklist import (
+    NEEDS_MORE_INFO,
+    build_checklist,
+    gather_evidence,
+    labels_as_filed,
+)
 from triagedesk.domain.evidence.diagnostics import find_diagnostics
 from triagedesk.domain.evidence.reproduction import Validate
 from triagedesk.domain.evidence.template import template_similarity
@@ -119,6 +126,8 @@ class EvalResult:
     checklist: Scores = field(default_factory=Scores)
     baseline: Scores = field(default_factory=Scores)
     no_id: Scores = field(default_factory=Scores)
+    #: the verdict with what the reporter added before the team's first response
+    at_response: Scores = field(default_factory=Scores)
     unknown: int = 0
     #: issue refs the checklist got wrong, for a person to read (capped)
     misses: list[dict[str, Any]] = field(default_factory=list)
@@ -132,6 +141,10 @@ class EvalResult:
         out["baseline_no_diagnostics_id"] = {
             "name": "no Diagnostics ID in the body means needs info",
             **self.no_id.as_dict(),
+        }
+        out["at_first_response"] = {
+            "name": "checklist with the reporter's comments before the team's first response",
+            **self.at_response.as_dict(),
         }
         out["unknown"] = self.unknown
         out["misses"] = self.misses
@@ -148,6 +161,12 @@ def _is_team(settings: Settings, issue: Issue, login: str, assoc_team: bool) -> 
 def team_truth(issue: Issue, settings: Settings) -> bool | None:
     """True: the team asked for more information first; False: it worked on the issue
     first; None: no team signal at all."""
+    signal = team_signal(issue, settings)
+    return None if signal is None else signal[0]
+
+
+def team_signal(issue: Issue, settings: Settings) -> tuple[bool, datetime] | None:
+    """The team's first decision (asked?) and when it was taken; None without one."""
     aliases = settings.profile.aliases()
     signals: list[tuple[datetime, bool]] = []
     settle = issue.created_at + CREATION_WINDOW
@@ -179,7 +198,17 @@ def team_truth(issue: Issue, settings: Settings) -> bool | None:
         return None
     # at the same moment (a label and a comment together) work wins over an ask
     signals.sort(key=lambda s: (s[0], s[1]))
-    return signals[0][1]
+    at, asked = signals[0]
+    return asked, at
+
+
+def _verdict_at(issue: Issue, at: datetime, validate: Validate | None) -> str:
+    """The verdict with the reporter's comments written before ``at`` (labels as filed)."""
+    earlier = tuple(c for c in issue.comments if c.created_at < at and c.author == issue.author)
+    if not earlier:
+        return build_checklist(issue, now=at, include_comments=False, validate=validate).verdict
+    then = replace(issue, comments=earlier, labels=labels_as_filed(issue))
+    return build_checklist(then, now=at, validate=validate).verdict
 
 
 def evaluate_history(
@@ -194,16 +223,18 @@ def evaluate_history(
     for n, issue in enumerate(issues, 1):
         if progress is not None:
             progress(n)
-        truth = team_truth(issue, settings)
-        if truth is None:
+        signal = team_signal(issue, settings)
+        if signal is None:
             result.unknown += 1
             continue
+        truth, answered_at = signal
         evidence = gather_evidence(issue, include_comments=False, validate=validate)
         cl = build_checklist(issue, now=issue.created_at, evidence=evidence)
         predicted = cl.verdict == NEEDS_MORE_INFO
         result.checklist.add(predicted, truth)
         result.baseline.add(template_similarity(issue.body) >= BASELINE_THRESHOLD, truth)
         result.no_id.add(not find_diagnostics(issue.body).ids, truth)
+        result.at_response.add(_verdict_at(issue, answered_at, validate) == NEEDS_MORE_INFO, truth)
         if predicted != truth and len(result.misses) < max_misses:
             result.misses.append(
                 {

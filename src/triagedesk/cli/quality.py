@@ -340,6 +340,7 @@ def eval_quality_cmd(
             ("checklist verdict", d),
             ("baseline: 88% template match", d["baseline"]),
             ("baseline: no Diagnostics ID", d["baseline_no_diagnostics_id"]),
+            ("checklist at the team's first response", d["at_first_response"]),
         ):
             c = s["confusion"]
             table.add_row(
