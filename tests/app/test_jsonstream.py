@@ -83,6 +83,21 @@ def test_invalid_utf8_is_replaced_and_reported(chunk: int) -> None:
     assert not found[0].fatal
 
 
+def test_each_bad_sequence_is_reported_up_to_a_limit(chunk: int) -> None:
+    data = b'[{"t": "a\xff b\xfe"},\n{"t": "' + b"\xc3" * 5000 + b'"}]'
+    records, found = _read(data)
+    assert len(records) == 2
+    assert records[0].value["t"] == "a\ufffd b\ufffd"
+    assert records[1].value["t"] == "\ufffd" * 5000
+    assert [p.where for p in found[:3]] == [
+        "byte 9 (line 1)",
+        "byte 12 (line 1)",
+        "byte 24 (line 2)",
+    ]
+    assert len(found) == js.MAX_REPORTED + 1
+    assert "not reported one by one" in found[-1].message
+
+
 def test_big_record_and_many_records(chunk: int) -> None:
     big = "line of diagnose output\n" * (10 * 1024 * 1024 // 24)
     payload = [{"n": i, "body": big if i == 3 else f"small {i}"} for i in range(6)]

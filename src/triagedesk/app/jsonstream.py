@@ -21,6 +21,8 @@ from typing import Any, BinaryIO
 
 #: bytes read per step
 CHUNK = 1 << 20
+#: invalid UTF-8 sequences reported one by one per file (the rest are counted in one problem)
+MAX_REPORTED = 20
 #: a single record may not exceed this many characters (a 10 MB body fits many times)
 MAX_RECORD = 256 << 20
 
@@ -62,6 +64,7 @@ class _Source:
         self._on_bytes = on_bytes
         self.eof = False
         self.problems: list[Problem] = []
+        self.bad_sequences = 0
         self._first = True
 
     def read(self, size: int) -> str:
@@ -78,15 +81,8 @@ class _Source:
         self._first = False
         try:
             text, used = codecs.utf_8_decode(data, "strict", final)
-        except UnicodeDecodeError as exc:
-            at = self._offset + exc.start
-            line = self._lines + data.count(b"\n", 0, exc.start) + 1
-            self.problems.append(
-                Problem(
-                    f"byte {at} (line {line})",
-                    "invalid UTF-8 bytes, replaced with U+FFFD (the file is not UTF-8?)",
-                )
-            )
+        except UnicodeDecodeError:
+            self._report_bad_bytes(data, final)
             text, used = codecs.utf_8_decode(data, "replace", final)
         self._lines += data.count(b"\n", 0, used)
         self._offset += used
@@ -94,6 +90,34 @@ class _Source:
         if final:
             self.eof = True
         return text
+
+    def _report_bad_bytes(self, data: bytes, final: bool) -> None:
+        """One problem per invalid sequence (byte offset and line), the first few per file."""
+        start = 0
+        while start < len(data) and self.bad_sequences <= MAX_REPORTED:
+            try:
+                codecs.utf_8_decode(data[start:], "strict", final)
+                return
+            except UnicodeDecodeError as exc:
+                bad = start + exc.start
+                self.bad_sequences += 1
+                if self.bad_sequences <= MAX_REPORTED:
+                    line = self._lines + data.count(b"\n", 0, bad) + 1
+                    self.problems.append(
+                        Problem(
+                            f"byte {self._offset + bad} (line {line})",
+                            "invalid UTF-8 bytes, replaced with U+FFFD (the file is not UTF-8?)",
+                        )
+                    )
+                elif self.bad_sequences == MAX_REPORTED + 1:
+                    self.problems.append(
+                        Problem(
+                            f"byte {self._offset + bad}",
+                            f"more invalid UTF-8 after {MAX_REPORTED} reports: "
+                            "also replaced with U+FFFD, not reported one by one",
+                        )
+                    )
+                start = start + exc.end
 
 
 def _where(index: int | None, line: int, col: int | None = None) -> str:
