@@ -138,6 +138,7 @@ def main() -> None:
         ("eval quality (checklist)", result),
         ("baseline: 88% template match", result["baseline"]),
         ("baseline: no Diagnostics ID", result["baseline_no_diagnostics_id"]),
+        ("checklist at first response", result["at_first_response"]),
     ):
         print(
             f"{label + ':':33s}P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  n {s['n']}"
