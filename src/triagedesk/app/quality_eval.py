@@ -184,7 +184,11 @@ def team_signal(issue: Issue, settings: Settings) -> tuple[bool, datetime] | Non
                 or (status is None and not low.startswith(("lifecycle/", "version/")))
             ):
                 signals.append((e.at, False))
-        elif e.kind is EventKind.MARKED_AS_DUPLICATE:
+        elif e.kind is EventKind.MARKED_AS_DUPLICATE or (
+            e.kind is EventKind.CLOSED and e.subject in ("completed", "duplicate")
+        ):
+            # closed as done or as a duplicate: worked on. A bare not-planned close says
+            # nothing about why (no answer, won't fix, stale), so it is no signal alone.
             signals.append((e.at, False))
     for c in issue.comments:
         if not _is_team(settings, issue, c.author, c.author_association.is_team):
