@@ -377,3 +377,30 @@ def test_checklist_comment_quotes_reporter_text_safely(sqlite_engine: Engine) ->
     text = actions[0].body  # type: ignore[attr-defined]
     assert "@octocat" not in text and "<b>" not in text
     assert "@\u200boctocat" in text
+
+
+def test_found_bundles_are_scanned_once_for_known_failures(
+    sqlite_engine: Engine, s3_bucket: S3Bucket
+) -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(
+            "logs/com.docker.backend.log", "vpnkit: listen tcp :80: bind: address already in use\n"
+        )
+    s3_bucket.client().put_object(  # type: ignore[attr-defined]
+        Bucket=s3_bucket.name, Key=f"incoming/2/{ID}.zip", Body=buf.getvalue()
+    )
+    settings = DiagnosticsSettings(
+        bucket=s3_bucket.name, endpoint_url=s3_bucket.endpoint, retries=0
+    )
+    bucket = S3DiagnosticsBucket(settings, access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    ctx = ctx_for(sqlite_engine, issue(GOOD), bucket=bucket)
+    first = quality.BundleLookup(ctx, scan=True)
+    line = quality.check_issue(ctx, REF, lookup=first).checklist.line("logs-uploaded")
+    assert line is not None and "area/networking" in line.evidence
+    again = quality.BundleLookup(ctx, scan=True)
+    quality.check_issue(ctx, REF, lookup=again)
+    assert (first.scanned, again.scanned, again.asked) == (1, 0, 0)

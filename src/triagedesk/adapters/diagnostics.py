@@ -12,6 +12,7 @@ Unpacking and the signature scan live in :mod:`triagedesk.adapters.bundles`.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -20,7 +21,7 @@ from typing import Any
 from triagedesk.adapters.bundles import safe_member_path, safe_name, scan, unpack
 from triagedesk.domain.errors import ExternalServiceError, InputError, NotFoundError
 from triagedesk.domain.evidence.diagnostics import find_diagnostics
-from triagedesk.ports.diagnostics import BundleInfo, UnpackedBundle
+from triagedesk.ports.diagnostics import BundleInfo, SignatureHit, UnpackedBundle
 from triagedesk.settings.quality import DiagnosticsSettings
 
 CHUNK = 1024 * 1024
@@ -151,6 +152,13 @@ class S3DiagnosticsBucket:
             finally:
                 body.close()
         return target
+
+    def scan_bundle(self, key: str) -> tuple[SignatureHit, ...]:
+        with tempfile.TemporaryDirectory(prefix="triagedesk-bundle-") as tmp:
+            archive = self.download(key, Path(tmp) / "download")
+            unpacked = unpack(archive, Path(tmp) / "bundle", self.settings, key=key)
+            archive.unlink(missing_ok=True)
+            return scan(unpacked, self.settings)
 
 
 def _code(exc: Any) -> str:

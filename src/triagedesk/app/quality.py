@@ -43,6 +43,20 @@ from triagedesk.domain.errors import (
 from triagedesk.domain.model import CloseReason, EventKind, Issue, IssueRef, RepoRef
 from triagedesk.domain.workflow import Status, status_of
 
+__all__ = [
+    "BundleLookup",
+    "CheckResult",
+    "check_all",
+    "check_issue",
+    "decide",
+    "evaluate",
+    "handle",
+    "record_reproduction",
+    "register_handlers",
+    "submit_actions",
+    "sweep",
+]
+
 NAME = "quality-checklist"
 CHECKLIST_MARKER = "checklist"
 MORE_INFO_MARKER = "more-info"
@@ -299,9 +313,11 @@ def check_all(
     submit: bool = True,
     open_only: bool = False,
     progress: Callable[[int], None] | None = None,
+    scan: bool | None = None,
 ) -> list[CheckResult]:
-    """Check every stored issue (of ``repo``); hand the actions to the write-back layer."""
-    lookup = BundleLookup(ctx)
+    """Check every stored issue (of ``repo``); hand the actions to the write-back layer.
+    ``scan`` downloads found bundles once and scans them (None: the setting)."""
+    lookup = BundleLookup(ctx, scan=scan)
     results: list[CheckResult] = []
     pending: list[CheckResult] = []
 

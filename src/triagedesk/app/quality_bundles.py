@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from triagedesk.app.context import AppContext
 from triagedesk.domain.checklist import BundleCheck, IssueEvidence
-from triagedesk.domain.errors import ExternalServiceError
+from triagedesk.domain.errors import ExternalServiceError, UserError
 
 #: a "not in the bucket" answer is trusted this long before asking again (uploads can lag)
 NOT_FOUND_FRESH = timedelta(hours=6)
+#: the detail of a bundle check whose bundle was scanned
+SCANNED = "scanned"
 
 
 @dataclass
@@ -21,6 +23,9 @@ class BundleLookup:
     ctx: AppContext
     down: str = ""
     asked: int = 0
+    #: download found bundles once and scan them (None: ``quality.scan_bundles``)
+    scan: bool | None = None
+    scanned: int = 0
 
     def checks(self, evidence: IssueEvidence) -> dict[str, BundleCheck] | None:
         ids = evidence.diagnostics.ids
@@ -61,4 +66,30 @@ class BundleLookup:
             if store is not None:
                 store.save_bundle_check(check, now)
             out[diag.id] = check
-        return out
+        return {k: self._scanned(v) for k, v in out.items()}
+
+    def _scanned(self, check: BundleCheck) -> BundleCheck:
+        """The check with the known failures of its bundle, scanned once per bundle."""
+        scan = self.ctx.settings.quality.scan_bundles if self.scan is None else self.scan
+        bucket = self.ctx.diagnostics
+        if not scan or bucket is None or check.state != "found" or self.down:
+            return check
+        if check.signatures or check.detail.startswith(SCANNED):
+            return check
+        try:
+            self.scanned += 1
+            hits = bucket.scan_bundle(check.key)
+        except ExternalServiceError as exc:
+            self.down = str(exc)
+            return check
+        except UserError as exc:  # refused as unsafe or damaged: say so, do not retry
+            done = replace(check, detail=f"{SCANNED}: refused: {exc}")
+        else:
+            done = replace(
+                check,
+                detail=f"{SCANNED}: {len(hits)} known failures",
+                signatures=tuple(f"{h.area}: {h.hint} ({h.path})" for h in hits),
+            )
+        if self.ctx.checklists is not None:
+            self.ctx.checklists.save_bundle_check(done, self.ctx.now())
+        return done

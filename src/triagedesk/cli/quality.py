@@ -155,6 +155,13 @@ def check_cmd(
     s3: Annotated[
         bool, typer.Option("--s3/--no-s3", help="look Diagnostics IDs up in the bucket")
     ] = True,
+    scan: Annotated[
+        bool | None,
+        typer.Option(
+            "--scan/--no-scan",
+            help="download found bundles once and scan their logs (default: quality.scan_bundles)",
+        ),
+    ] = None,
     plan: Annotated[
         bool,
         typer.Option("--plan/--no-plan", help="record the decided actions (shadow: planned)"),
@@ -172,7 +179,9 @@ def check_cmd(
     try:
         ctx = _context(rt, s3=s3)
         if issue is not None:
-            result = quality.check_issue(ctx, _ref(rt, issue))
+            result = quality.check_issue(
+                ctx, _ref(rt, issue), lookup=quality.BundleLookup(ctx, scan=scan)
+            )
             if plan:
                 quality.submit_actions(ctx, result.actions)
             emit(result.checklist.to_dict(), as_json, _print_checklist)
@@ -181,7 +190,7 @@ def check_cmd(
         total = ctx.issues.count_issues(repo_ref)
         with _progress("checking", total) as step:
             results = quality.check_all(
-                ctx, repo_ref, submit=plan, open_only=open_only, progress=step
+                ctx, repo_ref, submit=plan, open_only=open_only, progress=step, scan=scan
             )
         data = [r.checklist.to_dict() for r in results]
 

@@ -47,3 +47,8 @@ class DiagnosticsBucket(Protocol):
     def download(self, key: str, dest: Path) -> Path:
         """Download ``key`` into the folder ``dest``; returns the file written."""
         ...
+
+    def scan_bundle(self, key: str) -> tuple[SignatureHit, ...]:
+        """Download and unpack ``key`` in a temporary folder, return the known failures found
+        in its logs, remove everything. ``InputError`` for a bundle refused as unsafe."""
+        ...

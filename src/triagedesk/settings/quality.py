@@ -183,6 +183,10 @@ class QualitySettings(Section):
     verify_bundles: bool = Field(
         default=True, description="look each Diagnostics ID up in the bucket during checks"
     )
+    scan_bundles: bool = Field(
+        default=False,
+        description="also download each found bundle once and scan its logs for the signatures",
+    )
     more_info_template: str = Field(
         default=_MORE_INFO,
         description="comment asking for information; {missing}, {troubleshooting_url}, {author}",
