@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from triagedesk.adapters.store.db import translated
+from triagedesk.adapters.store.db import translated, writing
 from triagedesk.adapters.store.tables.github import action_log
 from triagedesk.domain.actions import Action, from_dict
 from triagedesk.domain.errors import NotFoundError
@@ -59,7 +59,7 @@ class SqlActionLog:
         self, actions: Sequence[Action], *, status: ActionStatus, source: str, at: datetime
     ) -> list[ActionRecord]:
         out: list[ActionRecord] = []
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             for action in actions:
                 key = planned_key(action) if status is ActionStatus.PLANNED else None
                 values = {
@@ -111,7 +111,7 @@ class SqlActionLog:
         if status is not ActionStatus.PLANNED:
             values["planned_key"] = None
             values["applied_at"] = at
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             done = conn.execute(update(T).where(T.c.id == action_id).values(**values)).rowcount
         if done != 1:
             raise NotFoundError(f"no action with id {action_id}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from triagedesk.domain.errors import ConfigError, StoreError, StoreLocked, StoreReadOnly
@@ -87,10 +87,15 @@ def open_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIM
         event.listen(engine, "connect", _pragmas(busy_timeout_ms))
 
         # SQLAlchemy's pysqlite driver defers BEGIN; emit it ourselves so a whole
-        # batch is one transaction and reads inside it are consistent.
+        # batch is one transaction and reads inside it are consistent. Write
+        # transactions (see writing()) take the write lock up front: a deferred
+        # transaction that reads and then writes cannot wait for a busy writer
+        # (SQLite answers "database is locked" at once instead of using the busy
+        # timeout, to avoid a deadlock), an immediate one waits its turn.
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
@@ -104,6 +109,18 @@ def open_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIM
     raise ConfigError(
         f"--db: unsupported database {backend!r} (use sqlite:/// or postgresql+psycopg://)"
     )
+
+
+_IMMEDIATE = "triagedesk_immediate"
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: BEGIN IMMEDIATE on SQLite (waits for the lock), plain BEGIN elsewhere."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_IMMEDIATE: True})
+        with conn.begin():
+            yield conn
 
 
 def describe(exc: BaseException) -> StoreError:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, RowMapping
 
-from triagedesk.adapters.store.db import translated
+from triagedesk.adapters.store.db import translated, writing
 from triagedesk.adapters.store.tables.github import releases, webhook_deliveries
 from triagedesk.domain.model import RepoRef
 from triagedesk.ports.deliveries import Delivery, DeliveryStatus, NewDelivery, Release
@@ -76,7 +76,7 @@ class SqlDeliveryQueue:
             if delivery.status is DeliveryStatus.QUEUED
             else delivery.received_at,
         }
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             stmt = _insert_ignoring(self.engine, "delivery_id").values(**values)
             inserted = conn.execute(stmt.returning(T.c.id)).scalar_one_or_none()
         return inserted is not None
@@ -105,7 +105,7 @@ class SqlDeliveryQueue:
                 .values(**lease_values)
                 .returning(*T.c)
             )
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             rows = conn.execute(stmt).mappings().all()
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 
@@ -121,7 +121,7 @@ class SqlDeliveryQueue:
             )
             .values(lease_until=until)
         )
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             return int(conn.execute(stmt).rowcount)
 
     def finish(self, delivery_id: int, owner: str, status: DeliveryStatus, *, at: datetime) -> bool:
@@ -134,7 +134,7 @@ class SqlDeliveryQueue:
             )
             .values(status=status.value, processed_at=at, lease_until=None, error="")
         )
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             return conn.execute(stmt).rowcount == 1
 
     def fail(
@@ -165,7 +165,7 @@ class SqlDeliveryQueue:
             )
             .returning(T.c.status)
         )
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             status = conn.execute(stmt).scalar_one_or_none()
             if status is None:  # the lease was lost: someone else owns the outcome
                 current = conn.execute(select(T.c.status).where(T.c.id == delivery_id)).scalar()
@@ -198,7 +198,7 @@ class SqlDeliveryQueue:
             .where(T.c.delivery_id.in_(list(delivery_ids)), T.c.status == "parked")
             .values(status=DeliveryStatus.QUEUED.value, attempts=0, lease_until=None)
         )
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             return int(conn.execute(stmt).rowcount)
 
 
@@ -220,7 +220,7 @@ class SqlReleaseStore:
             "published_at": release.published_at,
         }
         key = and_(R.c.repo == release.repo.full_name, R.c.version == release.version)
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             if conn.execute(select(R.c.id).where(key)).first() is not None:
                 conn.execute(update(R).where(key).values(**values))
                 return False

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine
 
-from triagedesk.adapters.store.db import translated
+from triagedesk.adapters.store.db import translated, writing
 from triagedesk.adapters.store.issue_rows import repo_of
 from triagedesk.adapters.store.tables.core import issue_labels, issues, labels, repos
 from triagedesk.domain.model import IssueRef, Label, Repo, RepoRef, Visibility
@@ -43,7 +43,7 @@ class IssueQueries:
 
     def set_repo(self, repo: Repo) -> None:
         """Record a repository and its visibility (public or internal)."""
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             self._ensure_repos(conn, {repo.ref})
             conn.execute(
                 sql_update(repos)
@@ -54,7 +54,7 @@ class IssueQueries:
     def upsert_labels(self, repo: RepoRef, defs: Iterable[Label]) -> UpsertResult:
         """Keep the repository's label catalogue (name, colour, description)."""
         wanted = {d.name: d for d in defs}
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             rid = self._ensure_repos(conn, {repo})[repo]
             have = {
                 n: (c, d)

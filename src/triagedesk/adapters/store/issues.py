@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, insert, select
 from sqlalchemy import update as sql_update
 
-from triagedesk.adapters.store.db import translated
+from triagedesk.adapters.store.db import translated, writing
 from triagedesk.adapters.store.issue_queries import IssueQueries
 from triagedesk.adapters.store.issue_rows import (
     CHILDREN,
@@ -95,7 +95,7 @@ class SqlIssueStore(IssueQueries):
             batch[issue.ref] = issue
         if not batch:
             return UpsertResult()
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             return self._write(conn, batch, keep_comments=keep_comments, keep_events=keep_events)
 
     def _write(
@@ -194,7 +194,7 @@ class SqlIssueStore(IssueQueries):
         return out
 
     def record_status_change(self, change: StatusChange) -> None:
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             self._insert_change(conn, change)
 
     @staticmethod
@@ -222,7 +222,7 @@ class SqlIssueStore(IssueQueries):
         change); ``close`` also closes the issue with that reason. Returns the issue
         as stored afterwards.
         """
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             iid = self._issue_id(conn, change.issue)
             if iid is None:
                 raise NotFoundError(f"{change.issue} is not in the database; import it first")

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from triagedesk.adapters.store.db import describe, translated
+from triagedesk.adapters.store.db import describe, translated, writing
 from triagedesk.adapters.store.report_queries import SqlReportSource
 from triagedesk.adapters.store.tables.reports import job_runs, report_sends, reports
 from triagedesk.ports.reports import ArchivedReport
@@ -74,7 +74,7 @@ class SqlReportArchive:
             "json": json,
             "updated_at": at,
         }
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             found = conn.execute(
                 select(reports.c.id).where(reports.c.period == period, reports.c.repos == repos)
             ).scalar()
@@ -119,7 +119,7 @@ class SqlReportArchive:
         return [_archived(r, sent[r["id"]]) for r in rows]
 
     def mark_sent(self, report_id: int, channel: str, *, at: datetime, detail: str = "") -> None:
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             conn.execute(
                 delete(report_sends).where(
                     report_sends.c.report_id == report_id, report_sends.c.channel == channel
@@ -140,7 +140,7 @@ class SqlJobRuns:
 
     def claim(self, job: str, period: str, *, at: datetime) -> bool:
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(
                     insert(job_runs).values(job=job, period=period, claimed_at=at, status="running")
                 )
@@ -151,7 +151,7 @@ class SqlJobRuns:
         return True
 
     def finish(self, job: str, period: str, *, at: datetime, ok: bool, detail: str = "") -> None:
-        with translated(), self.engine.begin() as conn:
+        with translated(), writing(self.engine) as conn:
             conn.execute(
                 update(job_runs)
                 .where(job_runs.c.job == job, job_runs.c.period == period)

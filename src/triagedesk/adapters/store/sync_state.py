@@ -9,7 +9,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from triagedesk.adapters.store.db import translated
+from triagedesk.adapters.store.db import translated, writing
 from triagedesk.adapters.store.tables.github import github_sync_state
 from triagedesk.domain.model import RepoRef
 from triagedesk.ports.issue_source import SyncState
@@ -49,7 +49,7 @@ class SqlSyncState:
 
     def save_state(self, state: SyncState) -> None:
         values: dict[str, Any] = {f: getattr(state, f) for f in _FIELDS}
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             done = conn.execute(
                 update(github_sync_state)
                 .where(github_sync_state.c.repo == state.repo.full_name)
@@ -60,7 +60,7 @@ class SqlSyncState:
 
     def lease(self, repo: RepoRef, owner: str, *, now: datetime, until: datetime) -> str | None:
         t = github_sync_state.c
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             exists = conn.execute(select(t.repo).where(t.repo == repo.full_name)).first()
             if exists is None:
                 try:
@@ -84,7 +84,7 @@ class SqlSyncState:
 
     def release(self, repo: RepoRef, owner: str) -> None:
         t = github_sync_state.c
-        with translated(), self._engine.begin() as conn:
+        with translated(), writing(self._engine) as conn:
             conn.execute(
                 update(github_sync_state)
                 .where(t.repo == repo.full_name, t.lease_owner == owner)
