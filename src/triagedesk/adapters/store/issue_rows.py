@@ -8,9 +8,11 @@ page of ids, whatever the page size).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
@@ -120,21 +122,31 @@ def to_rows(issue: Issue) -> Rows:
     return out
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot digest {type(value).__name__}")
+
+
 def digest(rows: Rows) -> str:
     """sha1 of every stored field (before ids and the digest itself are added).
 
-    ``repr`` of plain values (str, int, bool, None, aware datetimes) is exact and
-    fast; equal issues give equal digests on every backend.
+    Canonical JSON (timestamps as ISO 8601), so the digest does not change with
+    the Python version: equal issues give equal digests on every backend, and an
+    upgrade does not mark every stored issue as updated.
     """
-    payload = repr(
-        (
-            tuple(v for k, v in rows.issue.items() if k not in ("content_hash", "repo_id")),
+    payload = json.dumps(
+        [
+            [v for k, v in rows.issue.items() if k not in ("content_hash", "repo_id")],
             [r["name"] for r in rows.labels],
             [r["login"] for r in rows.assignees],
-            [tuple(r.values()) for r in rows.reactions],
-            [tuple(r.values()) for r in rows.comments],
-            [tuple(r.values()) for r in rows.events],
-        )
+            [list(r.values()) for r in rows.reactions],
+            [list(r.values()) for r in rows.comments],
+            [list(r.values()) for r in rows.events],
+        ],
+        default=_plain,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha1(payload.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
