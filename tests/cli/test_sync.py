@@ -227,3 +227,47 @@ def test_a_spent_request_budget_stops_and_the_next_run_continues(
             break
     assert code == 0
     assert modes[0][0] == "resumed"
+
+
+def test_incremental_sync_heals_a_missed_opened_delivery(
+    github_server: GithubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An issue whose webhook never arrived is heard as opened by the next sync."""
+    monkeypatch.setenv("TRIAGEDESK_GITHUB_TOKEN", TOKEN)
+    _seed(github_server)
+    args = ["--config", str(_config(tmp_path, github_server)), "--db", f"sqlite:///{tmp_path}/t.db"]
+    assert _run(capsys, "sync", *args)[0] == 0  # full backfill: nobody is told about 150 old issues
+    code, out, _ = _run(
+        capsys, "actions", "--planned", "--json", "--db", f"sqlite:///{tmp_path}/t.db"
+    )
+    assert code == 0 and json.loads(out) == []
+
+    new = github_server.add_issue(
+        "docker/for-win", title="missed while the hook was down", created=T0 + 50_000
+    )
+    code, out, _ = _run(capsys, "sync", *args, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["handlers"]["issues"] >= 1
+    code, out, _ = _run(
+        capsys, "actions", "--planned", "--json", "--db", f"sqlite:///{tmp_path}/t.db"
+    )
+    planned = json.loads(out)
+    new_ref = f"docker/for-win#{new['number']}"
+    # heard as opened: triage on open and the checklist, like a webhook would have done
+    sources = {p["source"] for p in planned if p["action"]["issue"] == new_ref}
+    assert sources == {"triage-on-open:replay.opened", "quality-checklist:replay.opened"}
+    # the old issues were not re-heard as opened
+    assert all(
+        p["source"].endswith("replay.synced") for p in planned if p["action"]["issue"] != new_ref
+    )
+
+    # the same sync again: nothing new is planned
+    assert _run(capsys, "sync", *args)[0] == 0
+    code, out, _ = _run(
+        capsys, "actions", "--planned", "--json", "--db", f"sqlite:///{tmp_path}/t.db"
+    )
+    assert len(json.loads(out)) == len(planned)

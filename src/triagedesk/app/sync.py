@@ -60,10 +60,13 @@ class RepoSync:
     #: issues an incremental run stored (changed since the last run), for the features
     #: that react to changes (a reconciliation after missed webhooks); empty for full runs
     touched: list[IssueRef] = field(default_factory=list)
+    #: the touched issues created since the last run: webhook "opened" deliveries may be missing
+    opened: list[IssueRef] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        out = {k: v for k, v in self.__dict__.items() if k != "touched"}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("touched", "opened")}
         out["touched"] = len(self.touched)
+        out["opened"] = len(self.opened)
         return out
 
 
@@ -200,6 +203,12 @@ def _sync_one(
         if page.issues:
             if not state.run_full:
                 entry.touched.extend(issue.ref for issue in page.issues)
+                since = state.run_since
+                entry.opened.extend(
+                    issue.ref
+                    for issue in page.issues
+                    if since is not None and issue.created_at > since
+                )
             result = store.upsert_issues(page.issues)
             entry.inserted += result.inserted
             entry.updated += result.updated

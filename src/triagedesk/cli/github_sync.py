@@ -27,6 +27,7 @@ from triagedesk.settings import Secrets, Settings
 if TYPE_CHECKING:
     from triagedesk.adapters.github.client import GithubClient
     from triagedesk.app.labels import LabelOutcome
+    from triagedesk.app.replay import ReplayReport
     from triagedesk.app.sync import SyncReport
 
 RepoOpt = Annotated[
@@ -150,11 +151,26 @@ def sync(
                 progress=progress,
             )
         stats = client.stats
+        reacted = react_to_sync(rt, report)
     finally:
         client.close()
         rt.close()
-    data = {**report.to_dict(), "requests": stats}
-    emit(data, as_json, lambda _d: _print_sync(report, stats))
+    reaction = (
+        {"issues": reacted.issues, "actions": reacted.actions, "failed": reacted.failed}
+        if reacted is not None
+        else None
+    )
+    data = {**report.to_dict(), "requests": stats, "handlers": reaction}
+
+    def human(_d: object) -> None:
+        _print_sync(report, stats)
+        if reacted is not None:
+            console.print(
+                f"handlers heard {reacted.issues} changed issue(s): {reacted.actions} action(s) decided"
+                + (f", {len(reacted.failed)} failed" if reacted.failed else "")
+            )
+
+    emit(data, as_json, human)
     if report.stopped:
         if "request budget" in report.stopped:
             raise RateLimited(
@@ -216,6 +232,34 @@ def _show_state(db: str, config: Path | None, as_json: bool) -> None:
     emit(rows, as_json, human)
 
 
+def react_to_sync(rt: Runtime, report: SyncReport) -> ReplayReport | None:
+    """Run the features' handlers over what an incremental sync changed.
+
+    This is what makes reconciliation heal a missed webhook delivery: issues created
+    since the last run are heard as opened (triage, checklist, suggestions), the
+    others as synced. Handlers decide from the stored state, so hearing an issue twice
+    (webhook and sync) plans nothing new.
+    """
+    opened = [ref for r in report.repos for ref in r.opened]
+    seen = set(opened)
+    changed = [ref for r in report.repos for ref in r.touched if ref not in seen]
+    if not opened and not changed:
+        return None
+    from triagedesk.app.events import Change
+    from triagedesk.app.replay import replay
+    from triagedesk.cli.webhooks import build_context, build_tracker, register_all_handlers
+
+    register_all_handlers()
+    tracker = None if rt.settings.github.shadow else build_tracker(rt.settings, rt.secrets)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, tracker)
+    out = replay(ctx, opened, change=Change.OPENED, actor="sync")
+    more = replay(ctx, changed, change=Change.SYNCED, actor="sync")
+    out.issues += more.issues
+    out.actions += more.actions
+    out.failed += more.failed
+    return out
+
+
 def make_sync_hook(rt: Runtime) -> Callable[[datetime], str] | None:
     """The reconciliation sync for ``triagedesk schedule`` (None without credentials).
 
@@ -240,9 +284,12 @@ def make_sync_hook(rt: Runtime) -> Callable[[datetime], str] | None:
                 now=_now,
             )
             sent = client.stats["sent"]
+            reacted = react_to_sync(rt, report)
         finally:
             client.close()
         summary = "; ".join(f"{r.repo}: {r.mode}, {r.issues} issues" for r in report.repos)
+        if reacted is not None:
+            summary += f"; handlers: {reacted.issues} issues, {reacted.actions} actions"
         if report.stopped:
             raise TrackerError(f"sync stopped: {report.stopped} ({summary})")
         return f"{summary} ({sent} requests)"
