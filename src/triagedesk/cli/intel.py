@@ -146,7 +146,8 @@ def _print_suggestions(data: list[dict[str, Any]]) -> None:
             ev = "; ".join(f"{k}: {', '.join(v[:4])}" for k, v in c["evidence"].items())
             console.print(
                 f"  {c['verdict']:<9} {c['ref']:<24} {c['score']:.3f} "
-                f"(lexical {c['lexical']:.2f}, signature {c['signature']:.2f}) "
+                f"(similarity {c['similarity']:.2f}: lexical {c['lexical']:.2f}, "
+                f"signature {c['signature']:.2f}) "
                 f"{c['title'][:60]!r} {ev}",
                 highlight=False,
             )

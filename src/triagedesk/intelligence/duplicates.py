@@ -66,6 +66,9 @@ class DuplicateConfig:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """One earlier issue: ``score`` ranks (similarity x time factor); ``similarity`` (text and
+    signatures only) decides the verdict, so an old exact copy is still a duplicate."""
+
     ref: str
     score: float
     lexical: float
@@ -75,11 +78,12 @@ class Candidate:
     created_at: datetime
     is_open: bool
     evidence: dict[str, list[str]] = field(default_factory=dict)
+    similarity: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["created_at"] = self.created_at.isoformat()
-        for key in ("score", "lexical", "signature"):
+        for key in ("score", "similarity", "lexical", "signature"):
             out[key] = round(float(out[key]), 4)
         return out
 
@@ -296,7 +300,10 @@ class DuplicateIndex:
         if k <= 0:
             return []
         if not lexical_only and before is not None:
+            similarity = hybrid
             hybrid = self._apply_time(hybrid, before.timestamp(), k, n_valid)
+        else:
+            similarity = hybrid
         part = np.argpartition(-hybrid, k - 1)[:k]
         # ties broken by the newer issue first would hide originals: older first; an issue
         # that shares nothing with the query (score 0) is no candidate at all
@@ -308,6 +315,7 @@ class DuplicateIndex:
         out: list[Candidate] = []
         for i in top:
             score = float(hybrid[i])
+            sim = float(similarity[i])
             evidence: dict[str, list[str]] = {}
             if with_evidence:
                 shared_title = sorted(qtitle & title_words(self.titles[i]))
@@ -322,7 +330,8 @@ class DuplicateIndex:
                     score=score,
                     lexical=float(lex[i]),
                     signature=float(sig[i]),
-                    verdict=self.verdict(score),
+                    verdict=self.verdict(sim),
+                    similarity=sim,
                     title=self.titles[i],
                     created_at=datetime.fromtimestamp(self.created[i], tz=UTC),
                     is_open=self.open[i],

@@ -319,7 +319,7 @@ def eval_duplicates(
                 issue.title, issue.body, k=depth, before=issue.created_at, with_evidence=False
             )
             ranks.append(_rank([c.ref for c in cands], q.gold))
-            scored.extend((c.score, c.ref in q.gold) for c in cands[: cfg.duplicates_top_k])
+            scored.extend((c.similarity, c.ref in q.gold) for c in cands[: cfg.duplicates_top_k])
             base = plain.search(
                 issue.title, issue.body, k=depth, lexical_only=True, with_evidence=False
             )
@@ -329,7 +329,7 @@ def eval_duplicates(
             found = hybrid.search(
                 issue.title, issue.body, k=depth, before=issue.created_at, with_evidence=False
             )
-            scored.extend((c.score, pairs[c.ref]) for c in found if c.ref in pairs)
+            scored.extend((c.similarity, pairs[c.ref]) for c in found if c.ref in pairs)
         doc = IndexedIssue(
             str(issue.ref),
             issue.title,

@@ -176,7 +176,8 @@ def signature_of(title: str, body: str) -> Signature:
     codes = {c.lower() for c in _HCODE_RE.findall(text)}
     return Signature(
         components=ex.components,
-        error_lines=frozenset(_error_lines(text)),
+        # the title is matched as words already; an error line is what the body quotes
+        error_lines=frozenset(_error_lines(body[:MAX_TEXT])),
         exit_codes=frozenset(m.group(1) for m in _EXIT_RE.finditer(text)),
         codes=frozenset(codes),
         frames=frozenset(_frames(body)),
