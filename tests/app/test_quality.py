@@ -404,3 +404,9 @@ def test_found_bundles_are_scanned_once_for_known_failures(
     again = quality.BundleLookup(ctx, scan=True)
     quality.check_issue(ctx, REF, lookup=again)
     assert (first.scanned, again.scanned, again.asked) == (1, 0, 0)
+
+
+def test_handler_is_silent_without_the_checklist_store(sqlite_engine: Engine) -> None:
+    ctx = ctx_for(sqlite_engine, issue(EMPTY))
+    ctx.checklists = None
+    assert quality.handle(event(), ctx) == []

@@ -296,7 +296,12 @@ def _check(
 
 
 def handle(event: IssueChanged, ctx: AppContext) -> list[Action]:
-    """The worker's entry: recompute on new issues, edits, comments; return the actions."""
+    """The worker's entry: recompute on new issues, edits, comments; return the actions.
+
+    A context without the checklist store (the quality feature not wired) hears nothing,
+    like the other features' handlers without their ports."""
+    if ctx.checklists is None:
+        return []
     if event.change not in _HANDLED or not _public(ctx, event.ref.repo):
         return []
     issue = ctx.issues.get_issue(event.ref)
