@@ -12,7 +12,7 @@ import sys
 import click
 import typer
 
-from triagedesk.cli.common import err_console, eval_app
+from triagedesk.cli.common import configure_logging, err_console, eval_app
 from triagedesk.domain.errors import TriagedeskError
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ __all__ = ["app", "core", "demo", "github", "intel", "main", "quality", "report"
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: project errors become one clear line and an exit code (2 for user errors)."""
+    configure_logging()
     try:
         app(args=argv, standalone_mode=False)
     except TriagedeskError as exc:

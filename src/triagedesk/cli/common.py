@@ -48,6 +48,31 @@ eval_app = typer.Typer(
 )
 
 
+class _CurrentStderr:
+    """Writes to whatever sys.stderr is now (tests swap and close it; a bound file would go stale)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def configure_logging() -> None:
+    """structlog to stderr (stdout stays clean for --json), level from TRIAGEDESK_LOG_LEVEL (INFO)."""
+    import logging
+    import os
+
+    import structlog
+
+    name = os.environ.get("TRIAGEDESK_LOG_LEVEL", "INFO").upper()
+    level = logging.getLevelNamesMapping().get(name, logging.INFO)
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
+    )
+
+
 @dataclass
 class Runtime:
     """Settings, secrets and engine, built once per command, on first use."""

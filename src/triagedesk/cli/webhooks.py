@@ -45,19 +45,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _quiet_logs() -> None:
-    """Info and above, to stderr (stdout stays for --json)."""
-    import logging
-    import sys
-
-    import structlog
-
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-    )
-
-
 # --- wiring ---------------------------------------------------------------------------------
 
 
@@ -239,7 +226,6 @@ def serve(
 
     rt = runtime(db, config)
     webhook_secret(rt.secrets)  # a missing secret stops here, before anything starts
-    _quiet_logs()
     worker = (
         None if no_worker else build_worker(rt.settings, rt.secrets, rt.engine, lease_seconds=lease)
     )
@@ -279,7 +265,6 @@ def worker(
 ) -> None:
     """Process queued webhook deliveries (run several for more throughput)."""
     rt = runtime(db, config)
-    _quiet_logs()
     w = build_worker(rt.settings, rt.secrets, rt.engine, lease_seconds=lease, batch=batch)
     if once:
         w.drain()
@@ -331,7 +316,6 @@ def replay(
     from triagedesk.domain.model import RepoRef
 
     rt = runtime(db, config)
-    _quiet_logs()
     register_all_handlers()
     tracker = None if rt.settings.github.shadow else build_tracker(rt.settings, rt.secrets)
     ctx = build_context(rt.settings, rt.secrets, rt.engine, tracker)
