@@ -73,11 +73,20 @@ def submit(ctx: AppContext, actions: Sequence[Action], *, source: str) -> list[A
     """
     log = _log(ctx)
     out: list[ActionRecord] = []
+    planned: list[Action] = []  # consecutive shadow actions, stored in one transaction
+
+    def flush() -> None:
+        if planned:
+            out.extend(
+                log.record(planned, status=ActionStatus.PLANNED, source=source, at=ctx.now())
+            )
+            planned.clear()
+
     for action in actions:
-        now = ctx.now()
         if is_shadow(ctx, action.issue.repo):
-            out.extend(log.record([action], status=ActionStatus.PLANNED, source=source, at=now))
+            planned.append(action)
             continue
+        flush()
         assert ctx.tracker is not None  # is_shadow() is True without a tracker
         status, detail = carry_out(ctx, ctx.tracker, action)
         [rec] = log.record([action], status=status, source=source, at=ctx.now())
@@ -85,6 +94,7 @@ def submit(ctx: AppContext, actions: Sequence[Action], *, source: str) -> list[A
             log.mark(rec.id, status, at=ctx.now(), detail=detail)
             rec = _with_detail(rec, detail)
         out.append(rec)
+    flush()
     return out
 
 
