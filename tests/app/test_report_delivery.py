@@ -19,7 +19,7 @@ from triagedesk.adapters.store.issues import SqlIssueStore
 from triagedesk.adapters.store.reports import SqlJobRuns, SqlReportArchive, SqlReportSource
 from triagedesk.app.report import build_report
 from triagedesk.app.report_delivery import archive_report, deliver, retry_pending
-from triagedesk.app.report_schedule import ScheduleDeps, report_due, run_due, slot
+from triagedesk.app.report_schedule import PeriodicJob, ScheduleDeps, report_due, run_due, slot
 from triagedesk.domain.errors import ExternalServiceError, UserError
 from triagedesk.domain.periods import Rotation, rotation_week
 from triagedesk.settings import Settings
@@ -106,7 +106,7 @@ def test_schedule_runs_each_job_once_per_period(filled: Engine) -> None:
                 runs=SqlJobRuns(filled),
                 mailer=SmtpMailer(host="127.0.0.1", port=port, sender="t@docker.com", tls="none"),
                 poster=SlackPoster(channel="#x", webhook_url=SecretStr(f"{slack.base}/webhook")),
-                sync=lambda now: "synced",
+                periodic=[PeriodicJob("sync", SETTINGS.report.sync_minutes, lambda now: "synced")],
             )
 
         # before the hand-over + delay nothing is due for W47

@@ -134,11 +134,13 @@ def test_schedule_once(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0, err
     jobs = {d["job"] for d in json.loads(out)}
     # the current rotation week is long past the synthetic history's end: its report is due
-    assert {"report", "sla"} <= jobs
+    assert {"report", "sla", "quality-sweep"} <= jobs
+    sweep = next(d for d in json.loads(out) if d["job"] == "quality-sweep")
+    assert sweep["ok"] and str(sweep["detail"]).startswith("checked ")
     code, out, _ = run(
         ["schedule", "--once", "--json", "--db", db, "--config", str(config)], capsys
     )
-    assert [d for d in json.loads(out) if d["job"] in ("report", "sla")] == []
+    assert [d for d in json.loads(out) if d["job"] in ("report", "sla", "quality-sweep")] == []
 
 
 @pytest.mark.slow

@@ -10,8 +10,9 @@ minute under APScheduler; ``triagedesk schedule --once`` (or cron) calls it once
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from triagedesk.app.report import area_map as _area_map
 from triagedesk.app.report import build_report, default_period, rotation_of, sla_targets
@@ -23,8 +24,17 @@ from triagedesk.ports.notify import ChatPoster, Mailer
 from triagedesk.ports.reports import JobRuns, ReportArchive, ReportSource
 from triagedesk.settings import Settings
 
-#: a reconciliation sync, given by the composition root when the sync feature exists
+#: a periodic job's work: given now, returns a one-line summary (raises TriagedeskError on failure)
 SyncFn = Callable[[datetime], str]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the composition root adds (reconciliation sync, quality sweep …): once per slot."""
+
+    name: str
+    minutes: int
+    work: SyncFn
 
 
 @dataclass
@@ -35,7 +45,7 @@ class ScheduleDeps:
     runs: JobRuns
     mailer: Mailer | None = None
     poster: ChatPoster | None = None
-    sync: SyncFn | None = None
+    periodic: list[PeriodicJob] = field(default_factory=list)
 
 
 def slot(now: datetime, minutes: int) -> datetime:
@@ -116,13 +126,14 @@ def run_due(deps: ScheduleDeps, now: datetime) -> list[dict[str, object]]:
     ran = _run(deps, "sla", tick.isoformat(timespec="minutes"), now, sla_tick)
     if ran is not None:
         done.append(ran)
-    if deps.sync is not None:
-        sync = deps.sync
-        sync_slot = slot(now, s.report.sync_minutes)
-        ran = _run(deps, "sync", sync_slot.isoformat(timespec="minutes"), now, lambda: sync(now))
+    for job in deps.periodic:
+        job_slot = slot(now, job.minutes)
+        ran = _run(
+            deps, job.name, job_slot.isoformat(timespec="minutes"), now, partial(job.work, now)
+        )
         if ran is not None:
             done.append(ran)
     return done
 
 
-__all__ = ["ScheduleDeps", "SyncFn", "report_due", "rotation_of", "run_due", "slot"]
+__all__ = ["PeriodicJob", "ScheduleDeps", "SyncFn", "report_due", "rotation_of", "run_due", "slot"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from datetime import UTC, date, datetime
@@ -17,7 +16,7 @@ from triagedesk.cli.common import runtime as make_runtime
 from triagedesk.domain.errors import InputError, UserError
 
 if TYPE_CHECKING:
-    from triagedesk.app.report_schedule import ScheduleDeps, SyncFn
+    from triagedesk.app.report_schedule import PeriodicJob, ScheduleDeps
     from triagedesk.domain.periods import Period
     from triagedesk.ports.notify import ChatPoster, Mailer
 
@@ -84,15 +83,24 @@ def poster_for(rt: Runtime) -> ChatPoster | None:
     )
 
 
-def _sync_hook(rt: Runtime) -> SyncFn | None:
-    """The reconciliation sync, when the github feature offers ``make_sync_hook(rt)``."""
-    try:
-        mod = importlib.import_module("triagedesk.cli.github")
-    except ImportError:
-        return None
-    factory = getattr(mod, "make_sync_hook", None)
-    hook = factory(rt) if callable(factory) else None
-    return hook if callable(hook) else None
+def periodic_jobs(rt: Runtime) -> list[PeriodicJob]:
+    """The other features' periodic jobs: reconciliation sync (with credentials), quality sweep."""
+    from triagedesk.app.quality import sweep
+    from triagedesk.app.report_schedule import PeriodicJob
+    from triagedesk.cli.github_sync import make_sync_hook
+    from triagedesk.cli.webhooks import build_context, register_all_handlers
+
+    jobs: list[PeriodicJob] = []
+    hook = make_sync_hook(rt)
+    if hook is not None:
+        jobs.append(PeriodicJob("sync", rt.settings.report.sync_minutes, hook))
+
+    def quality_sweep(_now: datetime) -> str:
+        register_all_handlers()
+        return sweep(build_context(rt.settings, rt.secrets, rt.engine))
+
+    jobs.append(PeriodicJob("quality-sweep", rt.settings.quality.sweep_minutes, quality_sweep))
+    return jobs
 
 
 @app.command("report")
@@ -260,7 +268,7 @@ def schedule_deps(rt: Runtime) -> ScheduleDeps:
         runs=SqlJobRuns(rt.engine),
         mailer=mailer_for(rt) if "email" in rt.settings.report.channels else None,
         poster=poster_for(rt),
-        sync=_sync_hook(rt),
+        periodic=periodic_jobs(rt),
     )
 
 

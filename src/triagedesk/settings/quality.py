@@ -170,6 +170,12 @@ class QualitySettings(Section):
     more_info_close_days: int = Field(
         default=14, description="close an issue waiting on the reporter after this many silent days"
     )
+    sweep_minutes: int = Field(
+        default=360,
+        ge=5,
+        description="how often `triagedesk schedule` re-checks open issues (silence has no event: "
+        "closing after the silent days and re-asking a bucket that was down need this pass)",
+    )
     checklist_comment: bool = Field(
         default=True, description="keep one sticky checklist comment on each checked issue"
     )
