@@ -210,3 +210,17 @@ def test_importing_the_handler_loads_no_numeric_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_comment_referring_to_an_issue_is_remembered(sqlite_engine: Engine) -> None:
+    from triagedesk.domain.model import Association, Comment
+
+    ctx = _ctx(sqlite_engine)
+    categorise_train.train_all(ctx)
+    loaded = categorise.load(ctx)
+    before = len(loaded.index.mentions.get("docker/for-mac#3", []))
+    said = Comment(77, "someone", "same as #3 for me", NOW, None, Association.NONE)
+    ctx.issues.upsert_issues([replace(_new_issue(), comments=(said,))])
+    event = IssueChanged(IssueRef(MAC, 900), Change.COMMENTED, "someone", NOW, "77")
+    assert categorise.handle(event, ctx) == []
+    assert len(loaded.index.mentions["docker/for-mac#3"]) == before + 1

@@ -85,3 +85,26 @@ def test_verdicts_follow_thresholds() -> None:
     assert idx.verdict(0.95) == "duplicate"
     assert idx.verdict(0.35) == "related"
     assert idx.verdict(0.05) == "none"
+
+
+def test_references_count_only_before_the_query() -> None:
+    idx = DuplicateIndex()
+    idx.add(IndexedIssue("docker/for-mac#1", "Whale icon flickers", "flicker tray icon", T))
+    idx.add(
+        IndexedIssue(
+            "docker/for-mac#2", "Whale icon flickers", "flicker tray icon", T + timedelta(days=1)
+        )
+    )
+    query_at = T + timedelta(days=10)
+    q = ("Whale icon flickers", "flicker tray icon")
+    # no references: the newer copy wins on recency
+    assert idx.search(*q, before=query_at)[0].ref == "docker/for-mac#2"
+    # referred to (say "same as #1") only after the query was filed: still no help
+    idx.set_mentions({"docker/for-mac#1": [(query_at + timedelta(hours=1)).timestamp()]})
+    assert idx.search(*q, before=query_at)[0].ref == "docker/for-mac#2"
+    # referred to twice before: the popular original wins
+    before = (T + timedelta(days=2)).timestamp()
+    idx.set_mentions({"docker/for-mac#1": [before, before + 60]})
+    assert idx.search(*q, before=query_at)[0].ref == "docker/for-mac#1"
+    again = DuplicateIndex.from_bytes(idx.to_bytes())
+    assert again.search(*q, before=query_at)[0].ref == "docker/for-mac#1"

@@ -15,6 +15,7 @@ label and a close with reason *duplicate* are submitted.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -29,6 +30,7 @@ from triagedesk.domain.model import CloseReason, EventKind, Issue, IssueRef
 from triagedesk.intelligence.aliases import LabelNormaliser
 from triagedesk.intelligence.duplicates import Candidate, DuplicateIndex, IndexedIssue
 from triagedesk.intelligence.evaluate import duplicate_config
+from triagedesk.intelligence.history import references
 from triagedesk.intelligence.labels import LabelModel, LabelSuggestion, predict_one
 from triagedesk.intelligence.rules import RuleEngine
 from triagedesk.intelligence.signatures import signature_of
@@ -281,6 +283,9 @@ def handle(event: IssueChanged, ctx: AppContext) -> list[Action]:
     if event.change is Change.UNLABELED:
         _label_removed(event, ctx)
         return []
+    if event.change is Change.COMMENTED:
+        _comment_mentions(event, ctx)
+        return []
     if event.change not in (Change.OPENED, Change.EDITED, Change.TRANSFERRED):
         return []
     issue = ctx.issues.get_issue(event.ref)
@@ -291,6 +296,21 @@ def handle(event: IssueChanged, ctx: AppContext) -> list[Action]:
     with _LOCK:
         loaded.index.add(indexed(issue))
     return label_actions(ctx, s)
+
+
+def _comment_mentions(event: IssueChanged, ctx: AppContext) -> None:
+    """A new comment that refers to other issues makes them likelier originals from now on."""
+    hit = _cached(ctx)
+    issue = ctx.issues.get_issue(event.ref)
+    if hit is None or issue is None:
+        return
+    for c in issue.comments:
+        if str(c.id) == event.subject:
+            with _LOCK:
+                for ref in references(c.body, issue.repo) - {issue.ref}:
+                    times = hit.index.mentions.setdefault(str(ref), [])
+                    bisect.insort(times, c.created_at.timestamp())
+            return
 
 
 def _label_removed(event: IssueChanged, ctx: AppContext) -> None:

@@ -28,6 +28,7 @@ from triagedesk.intelligence.evaluate import (
     label_examples,
     public_issues,
 )
+from triagedesk.intelligence.history import mention_times
 from triagedesk.intelligence.labels import train
 from triagedesk.ports.intelligence import FeedbackKind
 
@@ -90,6 +91,7 @@ def rebuild_index(
     threshold = None if old is None else old.meta.get("duplicate_threshold")
     pool = public_issues(ctx.issues.iter_issues(), ctx.settings)
     index = DuplicateIndex(duplicate_config(ctx.settings, threshold))
+    index.set_mentions(mention_times(pool))
     for n, issue in enumerate(pool):
         index.add(indexed(issue))
         if progress:
@@ -113,7 +115,9 @@ def update_index(ctx: AppContext) -> dict[str, Any]:
     loaded = load(ctx, fresh=True)
     added = 0
     newest: datetime | None = None
-    for issue in public_issues(ctx.issues.iter_issues(), ctx.settings):
+    pool = public_issues(ctx.issues.iter_issues(), ctx.settings)
+    loaded.index.set_mentions(mention_times(pool))
+    for issue in pool:
         before = len(loaded.index.refs)
         loaded.index.add(indexed(issue))
         added += len(loaded.index.refs) - before

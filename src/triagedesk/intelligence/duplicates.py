@@ -16,6 +16,7 @@ lexical and signature evidence (see docs/intelligence.md).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -58,6 +59,9 @@ class DuplicateConfig:
     recency_half_life_days: float = 30.0
     #: share of the score lost by a candidate that was already closed when the query was filed
     closed_penalty: float = 0.2
+    #: share of the score that depends on how often other issues had referred to the
+    #: candidate (comments "same as #N", earlier dupes closed in its favour) before the query
+    mention_weight: float = 0.5
     #: BM25 scores only the query's heaviest terms (see Bm25Params.max_query_terms)
     max_query_terms: int = 64
     #: BM25 skips query terms in more than this share of issues (see Bm25Params.max_df_ratio)
@@ -123,6 +127,8 @@ class DuplicateIndex:
         #: closing time (epoch seconds) or +inf while open
         self.closed: list[float] = []
         self.dead: set[int] = set()
+        #: ref -> sorted times (epoch seconds) other issues referred to it
+        self.mentions: dict[str, list[float]] = {}
         self.by_ref: dict[str, int] = {}
         self._created_arr: Any = None
         self._closed_arr: Any = None
@@ -223,7 +229,30 @@ class DuplicateIndex:
                 self._closed_arr = np.asarray(self.closed, dtype=np.float64)
             closed = (self._closed_arr if which is None else self._closed_arr[which]) <= at
             factor *= np.where(closed, 1.0 - c.closed_penalty, 1.0)
+        if c.mention_weight > 0 and self.mentions:
+            factor *= self._mention_factor(at, which, len(created))
         return factor
+
+    def _mention_factor(self, at: float, which: Any, size: int) -> Any:
+        """1 - w * 0.5**count, count = references to the candidate made before ``at``."""
+        import numpy as np
+
+        w = self.config.mention_weight
+        counts = np.zeros(size, dtype=np.float64)
+        if which is None:
+            for ref, times in self.mentions.items():
+                doc = self.by_ref.get(ref)
+                if doc is not None:
+                    counts[doc] = bisect.bisect_left(times, at)
+        else:
+            for pos, doc in enumerate(which.tolist()):
+                seen = self.mentions.get(self.refs[doc])
+                if seen:
+                    counts[pos] = bisect.bisect_left(seen, at)
+        return 1.0 - w * np.power(0.5, counts)
+
+    def set_mentions(self, mentions: dict[str, list[float]]) -> None:
+        self.mentions = {ref: sorted(times) for ref, times in mentions.items()}
 
     def _apply_time(self, base: Any, at: float, k: int, n_valid: int) -> Any:
         """``base`` times the time factor, computed for the best few hundred only when that
@@ -360,6 +389,7 @@ class DuplicateIndex:
             "open": self.open,
             "closed": [None if math.isinf(x) else x for x in self.closed],
             "dead": sorted(self.dead),
+            "mentions": self.mentions,
         }
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
             z.writestr("meta.json", json.dumps(meta))
@@ -393,6 +423,7 @@ class DuplicateIndex:
         idx.open = [bool(x) for x in meta["open"]]
         idx.closed = [math.inf if x is None else float(x) for x in meta["closed"]]
         idx.dead = {int(x) for x in meta["dead"]}
+        idx.mentions = {k: [float(t) for t in v] for k, v in meta.get("mentions", {}).items()}
         idx.by_ref = {}
         for i, ref in enumerate(idx.refs):
             if i not in idx.dead:
@@ -414,6 +445,7 @@ class DuplicateIndex:
             closed_penalty=config.closed_penalty,
             max_query_terms=config.max_query_terms,
             max_df_ratio=config.max_df_ratio,
+            mention_weight=config.mention_weight,
         )
         self._bm25 = None
         return self

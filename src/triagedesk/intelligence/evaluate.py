@@ -28,6 +28,7 @@ from triagedesk.intelligence.history import (
     bot_labelled,
     duplicate_mark,
     labels_at,
+    mention_times,
     removed_by_people,
     resolve_chain,
 )
@@ -303,6 +304,8 @@ def eval_duplicates(
     queries, counts = duplicate_queries(pool, settings)
     by_ref = {q.issue: q for q in queries}
     hybrid = DuplicateIndex(duplicate_config(settings))
+    # references made before each query's moment only (the factor compares times)
+    hybrid.set_mentions(mention_times(pool))
     # the textbook baseline: every query term, title once, no signatures, no time factor
     plain = DuplicateIndex(
         DuplicateConfig(
@@ -382,4 +385,5 @@ def duplicate_config(
         recency_weight=cfg.recency_weight,
         recency_half_life_days=cfg.recency_half_life_days,
         closed_penalty=cfg.closed_penalty,
+        mention_weight=cfg.mention_weight,
     )

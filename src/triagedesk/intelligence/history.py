@@ -179,3 +179,26 @@ def bot_labelled(issue: Issue, bot: str) -> list[str]:
     return [
         ev.subject for ev in issue.label_events if ev.kind is EventKind.LABELED and ev.actor == bot
     ]
+
+
+def mention_times(issues: Iterable[Issue]) -> dict[str, list[float]]:
+    """ref -> times (epoch seconds) at which another issue's body or comment referred to it."""
+    out: dict[str, list[float]] = {}
+    for issue in issues:
+        texts = [(issue.body, issue.created_at)] + [(c.body, c.created_at) for c in issue.comments]
+        for text, at in texts:
+            if "#" not in text and "/issues/" not in text:
+                continue
+            for ref in references(text, issue.repo) - {issue.ref}:
+                out.setdefault(str(ref), []).append(at.timestamp())
+    return out
+
+
+def references(text: str, repo: RepoRef) -> set[IssueRef]:
+    """Issues ``text`` refers to: ``#N`` (in ``repo``), ``owner/name#N`` and issue URLs."""
+    out: set[IssueRef] = set()
+    for m in _ANY_REF.finditer(text):
+        ref = _ref_from(m, repo)
+        if ref is not None:
+            out.add(ref)
+    return out

@@ -180,6 +180,13 @@ class IntelligenceSettings(Section):
         description="share of the duplicate score a candidate loses when it was already closed "
         "when the new issue was filed",
     )
+    mention_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share of the duplicate score that depends on how often other issues "
+        "had referred to a candidate before the new issue was filed",
+    )
     duplicate_target_precision: float = Field(
         default=0.9,
         ge=0.5,
