@@ -191,21 +191,21 @@ class IntelligenceSettings(Section):
         default=0.9,
         ge=0.5,
         le=1.0,
-        description="the 'duplicate' class threshold is chosen on history for this "
-        "precision at rank 1",
+        description="the 'duplicate' similarity threshold is chosen on history (and on "
+        "people's confirmations) for this precision among the top-k candidates",
     )
     duplicate_threshold: float = Field(
         default=0.6,
         ge=0,
         le=1,
-        description="hybrid score for 'duplicate' when history has too few duplicates "
-        "to choose one",
+        description="similarity for 'duplicate' when no threshold on history reaches "
+        "the target precision",
     )
     related_threshold: float = Field(
         default=0.3,
         ge=0,
         le=1,
-        description="hybrid score for 'related' (below it: none)",
+        description="similarity for 'related' (below it: none)",
     )
     duplicate_label: str = Field(
         default="status/duplicate",
