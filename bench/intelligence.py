@@ -36,9 +36,16 @@ BASELINE_QUERIES = int(os.environ.get("BENCH_INTEL_BASELINE_QUERIES", "20"))
 
 def _write_corpus(path: Path, n: int) -> None:
     from triagedesk.demo import generate
+    from triagedesk.domain.model import RepoRef
+    from triagedesk.intelligence.history import references
 
     rows = []
     for rec, _events in generate(n, 7):
+        repo = RepoRef.parse(rec["url"].split("github.com/", 1)[-1].split("/issues/")[0])
+        refs = []
+        for c in rec.get("comments", []):
+            for ref in references(c.get("body") or "", repo):
+                refs.append((str(ref), c["createdAt"]))
         rows.append(
             {
                 "ref": rec["url"].split("github.com/", 1)[-1].replace("/issues/", "#"),
@@ -47,6 +54,7 @@ def _write_corpus(path: Path, n: int) -> None:
                 "created": rec["createdAt"],
                 "closed": rec.get("closedAt"),
                 "labels": [lab["name"] for lab in rec.get("labels", [])],
+                "refs": refs,
             }
         )
     rows.sort(key=lambda r: r["created"])
@@ -100,6 +108,11 @@ def _child_ours(path: str) -> None:
     for d in docs[:-NEW]:
         index.add(d)
     index.compact()
+    mentions: dict[str, list[float]] = {}
+    for r in rows:
+        for ref, at in r["refs"]:
+            mentions.setdefault(ref, []).append(ts(at).timestamp())  # type: ignore[union-attr]
+    index.set_mentions(mentions)
     build_s = time.perf_counter() - t0
     blob = index.to_bytes()
     t0 = time.perf_counter()
@@ -130,7 +143,7 @@ def _child_ours(path: str) -> None:
     bm.sort()
     out = {
         "n": len(docs),
-        "train_issues": TRAIN,
+        "train_issues": len(examples),
         "train_s": train_s,
         "rss_after_train_mb": rss_after_train,
         "build_s": build_s,
