@@ -46,7 +46,12 @@ def train_all(
     examples = label_examples(pool, ctx.settings, None, extra_rejected=removed)
     model = train(examples, ctx.settings)
     report = eval_duplicates(
-        pool, ctx.settings, progress=progress, keep_index=True, feedback=store.list_feedback()
+        pool,
+        ctx.settings,
+        progress=progress,
+        keep_index=True,
+        feedback=store.list_feedback(),
+        baseline=False,
     )
     index: DuplicateIndex = report.pop("index")
     chosen = report["chosen_thresholds"]["duplicate"]

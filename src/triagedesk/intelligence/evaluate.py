@@ -287,6 +287,7 @@ def eval_duplicates(
     progress: Progress | None = None,
     keep_index: bool = False,
     feedback: Sequence[Feedback] = (),
+    baseline: bool = True,
 ) -> dict[str, Any]:
     """Recall@k and MRR of the hybrid index and of plain BM25 over the history's duplicates.
 
@@ -323,10 +324,11 @@ def eval_duplicates(
             )
             ranks.append(_rank([c.ref for c in cands], q.gold))
             scored.extend((c.similarity, c.ref in q.gold) for c in cands[: cfg.duplicates_top_k])
-            base = plain.search(
-                issue.title, issue.body, k=depth, lexical_only=True, with_evidence=False
-            )
-            base_ranks.append(_rank([c.ref for c in base], q.gold))
+            if baseline:
+                base = plain.search(
+                    issue.title, issue.body, k=depth, lexical_only=True, with_evidence=False
+                )
+                base_ranks.append(_rank([c.ref for c in base], q.gold))
         pairs = judged.get(str(issue.ref))
         if pairs:
             found = hybrid.search(
@@ -342,7 +344,8 @@ def eval_duplicates(
             issue.closed_at,
         )
         hybrid.add(doc)
-        plain.add(doc)
+        if baseline:
+            plain.add(doc)
         if progress:
             progress(n + 1, len(pool))
     dup_th = choose_threshold(
