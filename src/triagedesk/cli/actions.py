@@ -4,21 +4,15 @@ deliveries (list, requeue). Registered on the root app; ``cli/webhooks.py`` impo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
-from triagedesk.cli import app
+from triagedesk.cli import app, wiring
 from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit, runtime
-from triagedesk.cli.webhooks import build_context, build_tracker
+from triagedesk.cli.wiring import build_context, build_tracker
 from triagedesk.domain.errors import UserError
 from triagedesk.ports.actions import ActionRecord, ActionStatus
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 # --- actions ----------------------------------------------------------------------------------
 
@@ -193,5 +187,5 @@ def deliveries_requeue(
     from triagedesk.adapters.store.deliveries import SqlDeliveryQueue
 
     rt = runtime(db, config)
-    n = SqlDeliveryQueue(rt.engine).requeue(ids, at=_now())
+    n = SqlDeliveryQueue(rt.engine).requeue(ids, at=wiring.now())
     emit({"requeued": n}, as_json, lambda d: console.print(f"requeued {d['requeued']}"))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from triagedesk.cli import app
+from triagedesk.cli import app, wiring
 from triagedesk.cli.common import (
     ConfigOpt,
     DbOpt,
@@ -39,10 +39,6 @@ RepoOpt = Annotated[
 
 labels_app = typer.Typer(help="Status and area labels on the repositories.", no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _repos(settings: Settings, names: list[str] | None) -> list[RepoRef]:
@@ -146,7 +142,7 @@ def sync(
                 SqlIssueStore(rt.engine),
                 SqlSyncState(rt.engine),
                 repos,
-                now=_now,
+                now=wiring.now,
                 full=full,
                 progress=progress,
             )
@@ -247,7 +243,7 @@ def react_to_sync(rt: Runtime, report: SyncReport) -> ReplayReport | None:
         return None
     from triagedesk.app.events import Change
     from triagedesk.app.replay import replay
-    from triagedesk.cli.webhooks import build_context, build_tracker, register_all_handlers
+    from triagedesk.cli.wiring import build_context, build_tracker, register_all_handlers
 
     register_all_handlers()
     tracker = None if rt.settings.github.shadow else build_tracker(rt.settings, rt.secrets)
@@ -281,7 +277,7 @@ def make_sync_hook(rt: Runtime) -> Callable[[datetime], str] | None:
                 SqlIssueStore(rt.engine),
                 SqlSyncState(rt.engine),
                 _repos(rt.settings, None),
-                now=_now,
+                now=wiring.now,
             )
             sent = client.stats["sent"]
             reacted = react_to_sync(rt, report)

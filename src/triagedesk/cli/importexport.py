@@ -32,8 +32,9 @@ from triagedesk.cli.common import (
     print_json,
     runtime,
 )
+from triagedesk.cli.wiring import parse_issue
 from triagedesk.domain.errors import InputError, TriagedeskError, UserError
-from triagedesk.domain.model import IssueRef, Repo, RepoRef, Visibility
+from triagedesk.domain.model import Repo, RepoRef, Visibility
 
 RepoOpt = Annotated[
     str | None,
@@ -216,19 +217,6 @@ status_app = typer.Typer(help="Move issues along the status workflow; see the au
 app.add_typer(status_app, name="status")
 
 
-def _issue_ref(text: str, rt: Any) -> IssueRef:
-    default = None
-    repos = rt.settings.profile.public_repos
-    if len(repos) == 1:
-        default = RepoRef.parse(repos[0].name)
-    try:
-        return IssueRef.parse(text, default)
-    except InputError:
-        raise UserError(
-            f"not an issue reference: {text!r} (want owner/name#N or an issue URL)"
-        ) from None
-
-
 def _default_actor() -> str:
     try:
         return getpass.getuser()
@@ -261,7 +249,7 @@ def status_set(
     from triagedesk.app.statusmoves import move_status, parse_target
 
     rt = runtime(db, config)
-    ref = _issue_ref(issue, rt)
+    ref = parse_issue(rt.settings, issue)
     target = parse_target(status)
     change, after = move_status(
         SqlIssueStore(rt.engine),
@@ -308,7 +296,7 @@ def status_history(
     from triagedesk.adapters.store.issues import SqlIssueStore
 
     rt = runtime(db, config)
-    ref = _issue_ref(issue, rt)
+    ref = parse_issue(rt.settings, issue)
     changes = SqlIssueStore(rt.engine).status_history(ref)
     rt.close()
     rows = [

@@ -12,8 +12,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -29,11 +28,9 @@ from triagedesk.cli.common import (
     eval_app,
     runtime,
 )
+from triagedesk.cli.wiring import build_context, parse_issue
 from triagedesk.domain.errors import InputError, UserError
 from triagedesk.domain.model import IssueRef
-
-if TYPE_CHECKING:
-    from triagedesk.app.context import AppContext
 
 dup_app = typer.Typer(help="Confirm or reject suggested duplicates.", no_args_is_help=True)
 index_app = typer.Typer(help="The persisted duplicate index.", no_args_is_help=True)
@@ -45,32 +42,10 @@ ActorOpt = Annotated[
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _context(rt: Runtime) -> AppContext:
-    from triagedesk.adapters.store.action_log import SqlActionLog
-    from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
-    from triagedesk.adapters.store.issues import SqlIssueStore
-    from triagedesk.app.context import AppContext
-
-    return AppContext(
-        settings=rt.settings,
-        issues=SqlIssueStore(rt.engine),
-        now=_now,
-        actions=SqlActionLog(rt.engine),
-        tracker=None,  # write-back from this command is planned (shadow); `actions apply` sends
-        intelligence=SqlIntelligenceStore(rt.engine),
-    )
-
-
-def _ref(rt: Runtime, text: str) -> IssueRef:
-    repos = rt.settings.profile.public_repos
-    from triagedesk.domain.model import RepoRef
-
-    default = RepoRef.parse(repos[0].name) if repos else None
-    return IssueRef.parse(text, default)
+def _pair(rt: Runtime, issue: str, of: str) -> tuple[IssueRef, IssueRef]:
+    """ISSUE and --of; a bare number in --of means the same repository as ISSUE (as #N on GitHub)."""
+    ref = parse_issue(rt.settings, issue)
+    return ref, parse_issue(rt.settings, of, default_repo=ref.repo)
 
 
 @contextmanager
@@ -111,7 +86,7 @@ def train_cmd(
     from triagedesk.app import categorise_train
 
     rt = runtime(db, config)
-    ctx = _context(rt)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=False)
     with _progress("training") as step:
         result = categorise_train.train_all(ctx, progress=step)
 
@@ -172,12 +147,12 @@ def suggest_cmd(
     if (issue is None) == (not all_):
         raise UserError("give one ISSUE or --all")
     rt = runtime(db, config)
-    ctx = _context(rt)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=False)
     loaded = categorise.load(ctx)
     if loaded.model is None and loaded.index.size == 0:
         raise UserError("no model and no index yet: run `triagedesk train` first")
     if issue is not None:
-        found = [categorise.suggest(ctx, _ref(rt, issue))]
+        found = [categorise.suggest(ctx, parse_issue(rt.settings, issue))]
     else:
         internal = rt.settings.profile.internal_repo.lower()
         open_issues = [
@@ -208,8 +183,8 @@ def confirm_cmd(
     from triagedesk.app import categorise
 
     rt = runtime(db, config)
-    ctx = _context(rt)
-    records = categorise.confirm_duplicate(ctx, _ref(rt, issue), _ref(rt, of), actor=_actor(actor))
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=False)
+    records = categorise.confirm_duplicate(ctx, *_pair(rt, issue, of), actor=_actor(actor))
     data = [
         {"id": r.id, "kind": r.action.kind, "status": r.status.value, "reason": r.action.reason}
         for r in records
@@ -235,8 +210,8 @@ def reject_cmd(
     from triagedesk.app import categorise
 
     rt = runtime(db, config)
-    ctx = _context(rt)
-    ref, cand = _ref(rt, issue), _ref(rt, of)
+    ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=False)
+    ref, cand = _pair(rt, issue, of)
     if ctx.issues.get_issue(ref) is None:
         raise InputError(f"issue {ref} is not stored")
     categorise.reject_duplicate(ctx, ref, cand, actor=_actor(actor))
@@ -256,7 +231,9 @@ def rebuild_cmd(
 
     rt = runtime(db, config)
     with _progress("indexing") as step:
-        result = categorise_train.rebuild_index(_context(rt), progress=step)
+        result = categorise_train.rebuild_index(
+            build_context(rt.settings, rt.secrets, rt.engine, s3=False), progress=step
+        )
     emit(
         result,
         as_json,
@@ -272,7 +249,9 @@ def update_cmd(
     from triagedesk.app import categorise_train
 
     rt = runtime(db, config)
-    result = categorise_train.update_index(_context(rt))
+    result = categorise_train.update_index(
+        build_context(rt.settings, rt.secrets, rt.engine, s3=False)
+    )
     emit(
         result,
         as_json,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,71 +25,15 @@ from triagedesk.cli.common import (
     eval_app,
     runtime,
 )
+from triagedesk.cli.wiring import build_bucket, build_context, now, parse_issue
 from triagedesk.domain.errors import UserError
-from triagedesk.domain.model import IssueRef, RepoRef
+from triagedesk.domain.model import RepoRef
 
 if TYPE_CHECKING:  # keeps the CLI's import light
-    from sqlalchemy.engine import Engine
-
-    from triagedesk.app.context import AppContext
-    from triagedesk.ports.diagnostics import DiagnosticsBucket
-    from triagedesk.settings import Secrets, Settings
+    pass
 
 diagnostics_app = typer.Typer(help="Diagnostics bundles in the bucket.", no_args_is_help=True)
 app.add_typer(diagnostics_app, name="diagnostics")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def build_bucket(settings: Settings, secrets: Secrets) -> DiagnosticsBucket | None:
-    """The S3 bucket when it can be asked: an endpoint is configured or AWS keys are set."""
-    from triagedesk.adapters.diagnostics import S3DiagnosticsBucket
-
-    s = settings.diagnostics
-    key = secrets.aws_access_key_id.get_secret_value() if secrets.aws_access_key_id else None
-    secret = (
-        secrets.aws_secret_access_key.get_secret_value() if secrets.aws_secret_access_key else None
-    )
-    if not s.endpoint_url and not key:
-        return None
-    return S3DiagnosticsBucket(s, access_key=key, secret_key=secret)
-
-
-def quality_ports(
-    settings: Settings, secrets: Secrets, engine: Engine, *, s3: bool = True
-) -> dict[str, Any]:
-    """The AppContext fields of the quality feature (for every composition root)."""
-    from triagedesk.adapters.repro_validators import StaticReproValidator
-    from triagedesk.adapters.store.checklists import SqlChecklistStore
-
-    return {
-        "checklists": SqlChecklistStore(engine),
-        "diagnostics": build_bucket(settings, secrets) if s3 else None,
-        "repro_validator": StaticReproValidator(),
-    }
-
-
-def _context(rt: Runtime, *, s3: bool = True) -> AppContext:
-    from triagedesk.adapters.store.action_log import SqlActionLog
-    from triagedesk.adapters.store.issues import SqlIssueStore
-    from triagedesk.app.context import AppContext
-
-    return AppContext(
-        settings=rt.settings,
-        issues=SqlIssueStore(rt.engine),
-        now=_now,
-        actions=SqlActionLog(rt.engine),
-        tracker=None,
-        **quality_ports(rt.settings, rt.secrets, rt.engine, s3=s3),
-    )
-
-
-def _ref(rt: Runtime, text: str) -> IssueRef:
-    repos = rt.settings.profile.public_repos
-    default = RepoRef.parse(repos[0].name) if len(repos) == 1 else None
-    return IssueRef.parse(text, default)
 
 
 @contextmanager
@@ -177,10 +120,10 @@ def check_cmd(
         raise UserError("give one ISSUE or --all")
     rt = runtime(db, config)
     try:
-        ctx = _context(rt, s3=s3)
+        ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=s3)
         if issue is not None:
             result = quality.check_issue(
-                ctx, _ref(rt, issue), lookup=quality.BundleLookup(ctx, scan=scan)
+                ctx, parse_issue(rt.settings, issue), lookup=quality.BundleLookup(ctx, scan=scan)
             )
             if plan:
                 quality.submit_actions(ctx, result.actions)
@@ -226,7 +169,7 @@ def _remember_bundle(rt: Runtime, diag_id: str, info: Any, unpacked: Any) -> Non
         signatures=tuple(f"{h.area}: {h.hint} ({h.path})" for h in unpacked.hits),
     )
     try:
-        SqlChecklistStore(rt.engine).save_bundle_check(check, _now())
+        SqlChecklistStore(rt.engine).save_bundle_check(check, now())
     finally:
         rt.close()
 
@@ -297,9 +240,14 @@ def reproduced_cmd(
 
     rt = runtime(db, config)
     try:
-        ctx = _context(rt, s3=False)
+        ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=False)
         result = quality.record_reproduction(
-            ctx, _ref(rt, issue), by=by, version=version, platform=platform, note=note
+            ctx,
+            parse_issue(rt.settings, issue),
+            by=by,
+            version=version,
+            platform=platform,
+            note=note,
         )
         quality.submit_actions(ctx, result.actions)
         emit(result.checklist.to_dict(), as_json, _print_checklist)

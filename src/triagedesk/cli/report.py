@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from triagedesk.cli import app
+from triagedesk.cli import app, wiring
 from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, Runtime, console, emit, err_console
 from triagedesk.cli.common import runtime as make_runtime
 from triagedesk.domain.errors import InputError, UserError
@@ -24,10 +24,6 @@ reports_app = typer.Typer(help="The archive of rotation reports.", no_args_is_he
 app.add_typer(reports_app, name="reports")
 
 FORMATS = ("md", "html", "json")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _parse_date(text: str, flag: str) -> date:
@@ -51,7 +47,7 @@ def _period(rt: Runtime, week: str | None, first: str | None, last: str | None) 
         if not (first and last):
             raise UserError("--from and --to go together")
         return date_range(_parse_date(first, "--from"), _parse_date(last, "--to"), rot)
-    return default_period(_now(), rt.settings)
+    return default_period(wiring.now(), rt.settings)
 
 
 def mailer_for(rt: Runtime) -> Mailer:
@@ -88,7 +84,7 @@ def periodic_jobs(rt: Runtime) -> list[PeriodicJob]:
     from triagedesk.app.quality import sweep
     from triagedesk.app.report_schedule import PeriodicJob
     from triagedesk.cli.github_sync import make_sync_hook
-    from triagedesk.cli.webhooks import build_context, register_all_handlers
+    from triagedesk.cli.wiring import build_context, register_all_handlers
 
     jobs: list[PeriodicJob] = []
     hook = make_sync_hook(rt)
@@ -143,7 +139,7 @@ def report_cmd(
     period = _period(rt, week, first, last)
     repos = [RepoRef.parse(r).full_name for r in repo] if repo else None
     archive = SqlReportArchive(rt.engine)
-    now = _now()
+    now = wiring.now()
     with err_console.status(f"building the report for {period.label}"):
         started = time.perf_counter()
         report = build_report(SqlReportSource(rt.engine), rt.settings, period, now=now, repos=repos)
@@ -177,7 +173,7 @@ def report_cmd(
             channels=rt.settings.report.channels,
             mailer=mailer_for(rt),
             poster=poster_for(rt),
-            at=_now(),
+            at=wiring.now(),
             force=force,
         )
         result["sent"] = delivery.sent
@@ -290,7 +286,7 @@ def schedule_cmd(
     deps = schedule_deps(rt)
 
     def tick() -> list[dict[str, object]]:
-        done = run_due(deps, _now())
+        done = run_due(deps, wiring.now())
         for d in done:
             state = "ok" if d["ok"] else "FAILED"
             err_console.print(f"{d['job']} {d['period']}: {state} {d['detail']}", highlight=False)
@@ -304,7 +300,7 @@ def schedule_cmd(
 
     scheduler = BlockingScheduler(timezone=rt.settings.rotation.timezone)
     scheduler.add_job(
-        tick, "interval", minutes=1, next_run_time=_now(), max_instances=1, coalesce=True
+        tick, "interval", minutes=1, next_run_time=wiring.now(), max_instances=1, coalesce=True
     )
     err_console.print("schedule running (Ctrl-C stops it)")
     try:

@@ -9,11 +9,9 @@ planned) and the registered handlers.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -29,74 +27,15 @@ from triagedesk.cli.common import (
     err_console,
     runtime,
 )
+from triagedesk.cli.wiring import build_context, build_tracker, now, register_all_handlers
 from triagedesk.domain.errors import ConfigError
 from triagedesk.ports.actions import ActionStatus
 from triagedesk.ports.deliveries import HookDeliveries
-from triagedesk.ports.tracker import Tracker
 from triagedesk.settings import Secrets, Settings
 
 if TYPE_CHECKING:  # keeps the CLI's import light
-    from triagedesk.app.context import AppContext
     from triagedesk.app.jobs import Worker
     from triagedesk.app.redeliver import RedeliveryReport
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-# --- wiring ---------------------------------------------------------------------------------
-
-
-def register_all_handlers() -> list[str]:
-    """Import every ``triagedesk.app`` module and call its ``register_handlers()`` if any.
-
-    Features opt in by defining that function; nothing registers at import time.
-    Handlers run in registration order: triage-on-open first, then by module name.
-    """
-    import triagedesk.app as app_pkg
-    from triagedesk.app import triage
-    from triagedesk.app.events import handlers
-
-    # the status-on-open rule first: every later rule moves on from status/0-triage
-    triage.register_handlers()
-    for mod in pkgutil.iter_modules(app_pkg.__path__):
-        module = importlib.import_module(f"triagedesk.app.{mod.name}")
-        hook = getattr(module, "register_handlers", None)
-        if callable(hook):
-            hook()
-    return [name for name, _ in handlers()]
-
-
-def build_tracker(settings: Settings, secrets: Secrets) -> Tracker | None:
-    """The GitHub client when credentials are set, else None (everything is planned)."""
-    if secrets.github_token is None and secrets.github_app_id is None:
-        return None
-    from triagedesk.adapters.github.client import build_client
-
-    client: Tracker = build_client(settings.github, secrets)
-    return client
-
-
-def build_context(
-    settings: Settings, secrets: Secrets, engine: Engine, tracker: Tracker | None = None
-) -> AppContext:
-    from triagedesk.adapters.store.action_log import SqlActionLog
-    from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
-    from triagedesk.adapters.store.issues import SqlIssueStore
-    from triagedesk.app.context import AppContext
-    from triagedesk.cli.quality import quality_ports
-
-    # every port the handlers may need; a feature adding a port to AppContext adds it here
-    return AppContext(
-        settings=settings,
-        issues=SqlIssueStore(engine),
-        now=_now,
-        actions=SqlActionLog(engine),
-        tracker=tracker,
-        intelligence=SqlIntelligenceStore(engine),
-        **quality_ports(settings, secrets, engine),
-    )
 
 
 def build_worker(
@@ -158,7 +97,7 @@ def run_redelivery(settings: Settings, secrets: Secrets, engine: Engine) -> Rede
     return redeliver_failed(
         build_hooks(settings, secrets),
         SqlDeliveryQueue(engine),
-        now=_now(),
+        now=now(),
         window=timedelta(hours=settings.github.redeliver_window_hours),
         max_redeliveries=settings.github.redeliver_max,
     )
