@@ -43,13 +43,41 @@ services:
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 
+# The main job on the embedded default: a SQLite file, a generated corpus, every
+# pipeline in shadow mode (decisions are planned actions, nothing is sent), a report.
+TD = $(BIN)/triagedesk
+DEMO_ARGS = --db $(DEMO_DB) --config $(DEMO_DIR)/triagedesk.toml
+DEMO_WEEK ?= 2026-W44
+
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	$(BIN)/triagedesk init $(DEMO_DIR)/triagedesk.toml
-	$(BIN)/triagedesk demo-data --issues $(DEMO_ISSUES) --seed 7 --out $(DEMO_DIR)/corpus.json
-	$(BIN)/triagedesk import $(DEMO_DIR)/corpus.json --db $(DEMO_DB) --config $(DEMO_DIR)/triagedesk.toml
-	$(BIN)/triagedesk import $(DEMO_DIR)/corpus.json --db $(DEMO_DB) --config $(DEMO_DIR)/triagedesk.toml
-	$(BIN)/triagedesk summary --db $(DEMO_DB) --config $(DEMO_DIR)/triagedesk.toml
+	@echo "== configuration: the Docker Desktop profile"
+	$(TD) init $(DEMO_DIR)/triagedesk.toml
+	@echo "== a realistic corpus of $(DEMO_ISSUES) issues (gh JSON + label history)"
+	$(TD) demo-data --issues $(DEMO_ISSUES) --seed 7 --out $(DEMO_DIR)/corpus.json
+	@echo "== import, then import again: nothing changes the second time"
+	$(TD) import $(DEMO_DIR)/corpus.json $(DEMO_ARGS)
+	$(TD) import $(DEMO_DIR)/corpus.json $(DEMO_ARGS)
+	$(TD) export --format json --out $(DEMO_DIR)/export.json $(DEMO_ARGS)
+	@echo "== labels and duplicates: train on the history"
+	$(TD) train $(DEMO_ARGS)
+	@echo "== every open issue heard as just opened: triage, checklist, suggestions (shadow mode)"
+	$(TD) replay $(DEMO_ARGS)
+	$(TD) check docker/for-win#14281 --no-s3 --no-plan $(DEMO_ARGS)
+	$(TD) suggest docker/for-win#14281 $(DEMO_ARGS)
+	$(TD) actions --planned --limit 8 $(DEMO_ARGS)
+	$(TD) labels sync --dry-run --no-areas $(DEMO_ARGS)
+	@echo "== backtests against what the team really did"
+	$(TD) eval quality $(DEMO_ARGS)
+	$(TD) eval labels $(DEMO_ARGS)
+	$(TD) eval duplicates $(DEMO_ARGS)
+	@echo "== the rotation report for $(DEMO_WEEK)"
+	$(TD) report --week $(DEMO_WEEK) --out $(DEMO_DIR)/report-$(DEMO_WEEK).md $(DEMO_ARGS)
+	$(TD) report --week $(DEMO_WEEK) --format html --out $(DEMO_DIR)/report-$(DEMO_WEEK).html $(DEMO_ARGS)
+	$(TD) report --week $(DEMO_WEEK) --format json --out $(DEMO_DIR)/report-$(DEMO_WEEK).json $(DEMO_ARGS)
+	head -n 24 $(DEMO_DIR)/report-$(DEMO_WEEK).md
+	@echo "== what the desk holds now"
+	$(TD) summary $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
