@@ -9,7 +9,7 @@ import typer
 
 from triagedesk import settings as settings_mod
 from triagedesk.cli import app
-from triagedesk.cli.common import ConfigOpt, JsonOpt, console, emit, runtime
+from triagedesk.cli.common import ConfigOpt, JsonOpt, console, emit, print_json, runtime
 from triagedesk.domain.errors import UserError
 
 config_app = typer.Typer(help="Show, check and document the configuration.", no_args_is_help=True)
@@ -51,6 +51,18 @@ def config_check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     )
 
 
+@config_app.command("show")
+def config_show(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Print the effective configuration (file or built-in profile) as TOML or JSON; no secrets."""
+    data = runtime(config=config).settings.model_dump(mode="json", exclude_none=True)
+    if as_json:
+        print_json(data)
+    else:
+        import tomli_w
+
+        typer.echo(tomli_w.dumps(data), nl=False)
+
+
 @config_app.command("docs")
 def config_docs() -> None:
     """Print docs/settings.md, generated from the settings models."""
@@ -62,10 +74,17 @@ app.add_typer(workflow_app, name="workflow")
 
 
 @workflow_app.command("diagram")
-def workflow_diagram() -> None:
+def workflow_diagram(as_json: JsonOpt = False) -> None:
     """Print the transition table as a Mermaid diagram (the one in docs/workflow.md)."""
-    from triagedesk.domain.workflow import mermaid
+    from triagedesk.domain.workflow import TRANSITIONS, mermaid
 
+    if as_json:
+        table = {
+            (src.value if src else "(new issue)"): sorted(t.value for t in targets)
+            for src, targets in TRANSITIONS.items()
+        }
+        print_json({"transitions": table})
+        return
     typer.echo(mermaid(), nl=False)
 
 
