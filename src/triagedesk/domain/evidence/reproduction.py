@@ -2,11 +2,21 @@
 
 Kinds (the seed's four acceptable reproductions):
 
-* ``ui-steps`` — numbered (anywhere) or bulleted (in a steps/reproduce section)
-  lines that are real steps, not the template's ``1. ...``; valid from two steps
+* ``ui-steps`` — numbered (anywhere) or bulleted lines that are real steps, not the
+  template's ``1. ...``; bullets count in a steps/reproduce section, in a list
+  introduced by a line naming steps ("To reproduce:"), or in a list whose bullets
+  mostly start with an imperative verb ("- Open Settings", "* Click Apply & restart")
+  unless its introducing line says it is something else ("What I tried:"); valid
+  from two steps
 * ``shell`` — fenced ``sh``/``bash``/``console``/``powershell`` blocks, unlabelled
-  blocks of ``$ `` prompt lines or ``docker …`` commands, and ``$ `` prompt lines
-  in the text; valid when ``bash -n`` accepts it (checked by an injected validator)
+  blocks of prompt lines or ``docker …`` commands, and prompt lines in the text;
+  valid when ``bash -n`` accepts it (checked by an injected validator). PowerShell
+  and cmd.exe commands (``powershell``/``cmd`` fences, ``PS C:\\dir>`` / ``C:\\>``
+  prompts) are present but never given to ``bash -n``: their validity is None
+  ("not checked"), which the checklist shows as "could not verify", not "invalid"
+* fenced output under the issue form's ``docker version`` / ``docker info`` (and
+  diagnostics, logs, output, error) sections is never a reproduction, whatever the
+  fence's language says
 * ``dockerfile`` — fenced ``dockerfile`` blocks or blocks whose first instruction is
   ``FROM``; valid when it parses and starts FROM an image (own small parser here,
   dockerfile-parse through the validator)
@@ -78,8 +88,12 @@ INSTRUCTIONS = frozenset(
 )
 MAX_SNIPPET = 65_536
 
-_PROMPT_RE = re.compile(
-    r"^[ \t]{0,6}(?:\$|PS [A-Za-z]:\\[^>\n]{0,120}>|[A-Za-z]:\\[^>\n]{0,120}>)[ \t]+(\S[^\n]{0,1000})$",
+# Windows prompts: PowerShell "PS C:\\Users\\dev> cmd", "PS> cmd", cmd.exe "C:\\> cmd" or
+# "C:\\Users\\dev>cmd" (cmd.exe puts no space after ">"); bash -n does not apply to them
+_WIN_PROMPT_RE = re.compile(
+    r"^[ \t]{0,6}(?:PS(?:[ \t]{1,2}(?:[A-Za-z]:\\|/|~)[^>\n]{0,120})?>|[A-Za-z]:\\[^>\n]{0,120}>)"
+    r"[ \t]{0,4}"
+    r"(\S[^\n]{0,1000})$",
     re.M,
 )
 _DOLLAR_RE = re.compile(r"^[ \t]{0,6}\$[ \t]+(\S[^\n]{0,1000})$", re.M)
@@ -218,7 +232,7 @@ def _classify_block(info: str, content: str, before: str) -> str | None:
         return None
     if first == "FROM" or (first == "ARG" and re.search(r"^[ \t]*FROM[ \t]", content, re.M | re.I)):
         return "dockerfile"
-    if _DOLLAR_RE.search(content):
+    if _DOLLAR_RE.search(content) or _WIN_PROMPT_RE.search(content):
         return "shell"
     lines = [ln for ln in content.split("\n")[:200] if ln.strip()]
     if lines and sum(1 for ln in lines if _COMMAND_LINE_RE.match(ln)) * 2 >= len(lines):
@@ -247,10 +261,16 @@ def _is_output(content: str, section: str) -> bool:
     return bool(_OUTPUT_START_RE.match(first))
 
 
-def _shell_script(info: str, content: str) -> str:
-    """The commands of a shell block: prompt lines when it has prompts, else every line."""
-    prompts = [m.group(1) for m in _PROMPT_RE.finditer(content)]
-    return "\n".join(prompts) if prompts else content
+def _shell_script(content: str) -> tuple[str, bool]:
+    """The commands of a shell block (prompt lines when it has prompts, else every line),
+    and whether they were typed at a Windows (PowerShell / cmd.exe) prompt."""
+    prompts = [m.group(1) for m in islice(_DOLLAR_RE.finditer(content), 500)]
+    if prompts:
+        return "\n".join(prompts), False
+    prompts = [m.group(1) for m in islice(_WIN_PROMPT_RE.finditer(content), 500)]
+    if prompts:
+        return "\n".join(prompts), True
+    return content, False
 
 
 def _steps_region(text: str) -> tuple[int, int] | None:
@@ -287,17 +307,9 @@ def find_reproduction(text: str, validate: Validate | None = None) -> Reproducti
         content = b.content[:MAX_SNIPPET]
         if kind == "shell":
             lang = b.info.split(" ", 1)[0]
-            script = _shell_script(b.info, content)
-            if lang in OTHER_SHELL_LANGS or "PS " in content[:200]:
-                items.append(
-                    ReproItem(
-                        "shell",
-                        "fenced",
-                        script,
-                        None,
-                        f"{lang or 'Windows'} script; not checked with bash -n",
-                    )
-                )
+            script, windows = _shell_script(content)
+            if lang in OTHER_SHELL_LANGS or windows:
+                items.append(_windows_shell("fenced", script, lang))
                 continue
             items.append(_checked("shell", "fenced", script, validate))
         elif kind == "dockerfile":
@@ -310,12 +322,17 @@ def find_reproduction(text: str, validate: Validate | None = None) -> Reproducti
             items.append(_checked("compose", "fenced", content, validate))
     outside = outside_fences(text, fences)
     prompts = (
-        [m.group(1) for m in islice(_PROMPT_RE.finditer(outside), 200)]
-        if ("$" in outside or ">" in outside)
-        else []
+        [m.group(1) for m in islice(_DOLLAR_RE.finditer(outside), 200)] if "$" in outside else []
     )
     if prompts:
         items.append(_checked("shell", "prompts", "\n".join(prompts), validate))
+    win_prompts = (
+        [m.group(1) for m in islice(_WIN_PROMPT_RE.finditer(outside), 200)]
+        if ">" in outside
+        else []
+    )
+    if win_prompts:
+        items.append(_windows_shell("prompts", "\n".join(win_prompts), ""))
     steps, placeholder = _steps(outside)
     if steps:
         n = len(steps)
@@ -350,7 +367,128 @@ def _steps(outside: str) -> tuple[list[str], bool]:
                 break
         if steps:
             break
+    if not steps and "\n" in outside:
+        steps = _bulleted_steps(outside)
     return steps, placeholder
+
+
+# the first word of a bulleted UI step ("- Open Settings", "* Click Apply & restart")
+_IMPERATIVES = frozenset(
+    [
+        "open",
+        "click",
+        "go",
+        "start",
+        "restart",
+        "run",
+        "select",
+        "enable",
+        "disable",
+        "install",
+        "uninstall",
+        "reinstall",
+        "launch",
+        "quit",
+        "close",
+        "wait",
+        "create",
+        "add",
+        "remove",
+        "delete",
+        "set",
+        "change",
+        "navigate",
+        "press",
+        "type",
+        "build",
+        "pull",
+        "push",
+        "mount",
+        "connect",
+        "disconnect",
+        "log",
+        "sign",
+        "switch",
+        "toggle",
+        "reboot",
+        "turn",
+        "stop",
+        "execute",
+        "download",
+        "update",
+        "upgrade",
+        "drag",
+        "copy",
+        "edit",
+        "save",
+        "apply",
+        "choose",
+        "expand",
+        "tick",
+        "untick",
+        "check",
+        "uncheck",
+        "put",
+        "make",
+        "resize",
+        "reset",
+        "pause",
+        "resume",
+        "unpause",
+        "attach",
+        "leave",
+        "let",
+        "use",
+        "visit",
+        "try",
+    ]
+)
+# the line introducing a bullet list says it holds steps ("How to reproduce:", "Steps:")
+_STEPS_INTRO_RE = re.compile(r"reproduc|\brepro\b|\bsteps\b|\bhow to\b|\bto trigger\b", re.I)
+# ... or that it holds something else ("What I tried:", "Workarounds:")
+_NOT_STEPS_INTRO_RE = re.compile(r"\btried\b|workaround|attempt|expected|environment|setup", re.I)
+_BULLET_LINE_RE = re.compile(r"[ \t]{0,6}[-*+•][ \t]+(\S[^\n]{0,420})")
+
+
+def _bulleted_steps(outside: str) -> list[str]:
+    """Real steps from bullet lists outside a steps heading: a list whose introducing line
+    names steps ("To reproduce:"), or whose bullets mostly start with an imperative verb."""
+    steps: list[str] = []
+    intro = ""
+    current: list[str] = []
+
+    def flush() -> None:
+        if not current:
+            return
+        real = [b for b in current if _real_step(b)]
+        if intro.endswith(":") and _STEPS_INTRO_RE.search(intro):
+            steps.extend(real)
+        elif not _NOT_STEPS_INTRO_RE.search(intro):
+            verbs = [b for b in real if b.split(" ", 1)[0].lower().strip(",.") in _IMPERATIVES]
+            if len(verbs) * 2 >= len(current):
+                steps.extend(verbs)
+        current.clear()
+
+    seen = 0  # bullets read at all: a hostile body of bullets stays cheap
+    for line in islice(outside.split("\n"), 5000):
+        m = _BULLET_LINE_RE.fullmatch(line[:424])
+        if m:
+            seen += 1
+            if len(current) < 50:
+                current.append(m.group(1).strip())
+        elif line.strip():
+            flush()
+            intro = line.strip()[:200]
+        if len(steps) >= 100 or seen >= 400:
+            break
+    flush()
+    return [clip(s, 200) for s in steps[:100]]
+
+
+def _windows_shell(source: str, script: str, lang: str) -> ReproItem:
+    """PowerShell / cmd.exe commands: a reproduction, but ``bash -n`` cannot judge them."""
+    shell = "cmd" if lang in ("cmd", "bat", "batch") else "PowerShell/cmd"
+    return ReproItem("shell", source, script, None, f"{shell} commands; not checked (bash -n n/a)")
 
 
 def _checked(kind: str, source: str, text: str, validate: Validate | None) -> ReproItem:
