@@ -31,7 +31,6 @@ from triagedesk.domain.stats import (
     StatsConfig,
     TimelineCache,
     compute_stats_by_repo,
-    label_status,
     resolution_histogram,
     resolver,
     weekly_series_from_times,
@@ -166,7 +165,7 @@ def handoff(
                     for e in f.label_events
                     if e.added
                     and e.at < period.end
-                    and label_status(e.label, aliases) is Status.MORE_INFO_NEEDED
+                    and status_of.of_label(e.label) is Status.MORE_INFO_NEEDED
                 ),
                 default=f.created_at,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from triagedesk.domain.model import EventKind, Issue, IssueState
 from triagedesk.domain.workflow import Status
@@ -103,27 +103,40 @@ class StatusResolver:
     """:func:`triagedesk.domain.workflow.status_of` with the label lookups precomputed:
     the statistics call it for every label event of every issue."""
 
-    __slots__ = ("_table",)
+    __slots__ = ("_known", "_table")
+
+    #: labels remembered by :meth:`of_label` (beyond this, lookups are not memoised)
+    MEMO_MAX = 4096
 
     def __init__(self, aliases: Mapping[str, Status]) -> None:
         table: dict[str, Status] = {k.lower(): v for k, v in aliases.items()}
         table.update({s.value: s for s in Status})
         self._table = table
+        #: label as written → the status it means (None: not a status label)
+        self._known: dict[str, Status | None] = dict(table)
 
     def of_label(self, label: str) -> Status | None:
         """The status one label means, else None."""
-        return self._table.get(label) or self._table.get(label.lower())
+        known = self._known
+        try:
+            return known[label]
+        except KeyError:
+            pass
+        st = self._table.get(label.lower())
+        if len(known) < self.MEMO_MAX:
+            known[label] = st
+        return st
 
     def is_status(self, label: str) -> bool:
         """Whether ``label`` is a status label or an alias of one."""
-        return label in self._table or label.lower() in self._table
+        return self.of_label(label) is not None
 
     def __call__(self, labels: Iterable[str]) -> Status | None:
         best: Status | None = None
         best_i = -1
-        table = self._table
+        known = self._known
         for label in labels:
-            st = table.get(label) or table.get(label.lower())
+            st = known[label] if label in known else self.of_label(label)
             if st is None:
                 continue
             if st is Status.WONT_FIX:
@@ -159,40 +172,63 @@ def status_timeline(
 ) -> list[Stint]:
     """Stints from first opening to final close (events after the close are ignored)."""
     if cache is not None:
-        found = cache.get(f.key)
+        key = f.key
+        found = cache.get(key)
         if found is None:
-            found = cache[f.key] = status_timeline(f, aliases, resolve)
+            found = cache[key] = _timeline(f, resolve or resolver(aliases))
         return found
-    status_now = resolve or resolver(aliases)
-    labels = f.labels_at(f.created_at + timedelta(microseconds=1))
-    # events at the creation instant are part of the initial labels
-    current = status_now(labels)
-    stints: list[Stint] = []
-    since = f.created_at
-    for ev in f.label_events:
-        if ev.at <= f.created_at:
-            continue
-        if f.closed_at is not None and ev.at >= f.closed_at:
+    return _timeline(f, resolve or resolver(aliases))
+
+
+def _timeline(f: IssueFacts, status_now: StatusResolver) -> list[Stint]:
+    """:func:`status_timeline` on the status labels alone: other labels never change the
+    status, so the held set only tracks labels that mean one."""
+    means = status_now.of_label
+    created, closed = f.created_at, f.closed_at
+    events = f.label_events
+    # the labels held just after creation (events at the creation instant are part of the
+    # initial labels): the current ones with every later event undone
+    held = {lab for lab in f.labels if means(lab) is not None}
+    for ev in reversed(events):
+        if ev.at <= created:
             break
+        if means(ev.label) is None:
+            continue
         if ev.added:
-            labels.add(ev.label)
+            held.discard(ev.label)
         else:
-            labels.discard(ev.label)
-        if not status_now.is_status(ev.label):
+            held.add(ev.label)
+    current = status_now(held)
+    stints: list[Stint] = []
+    since = created
+    for ev in events:
+        at = ev.at
+        if at <= created:
+            continue
+        if closed is not None and at >= closed:
+            break
+        if means(ev.label) is None:
             continue  # an area, kind … label: the status stays what it was
-        new = status_now(labels)
+        if ev.added:
+            held.add(ev.label)
+        else:
+            held.discard(ev.label)
+        new = status_now(held)
         if new != current:
-            stints.append(Stint(current, since, ev.at))
-            current, since = new, ev.at
-    stints.append(Stint(current, since, f.closed_at))
+            stints.append(Stint(current, since, at))
+            current, since = new, at
+    stints.append(Stint(current, since, closed))
     return stints
 
 
 def first_status_at(
-    f: IssueFacts, status: Status, aliases: Mapping[str, Status]
+    f: IssueFacts,
+    status: Status,
+    aliases: Mapping[str, Status],
+    resolve: StatusResolver | None = None,
 ) -> datetime | None:
     """When a label meaning ``status`` was first added (None: never, or only before history)."""
-    means = resolver(aliases).of_label
+    means = (resolve or resolver(aliases)).of_label
     for ev in f.label_events:
         if ev.added and means(ev.label) is status:
             return max(ev.at, f.created_at)

@@ -210,7 +210,7 @@ class _Acc:
                 self.closed += 1
                 self.resolution.append((c - f.created_at).total_seconds() / HOUR)
         if f.label_events:
-            fixed_at = first_status_at(f, Status.FIXED, cfg.aliases)
+            fixed_at = first_status_at(f, Status.FIXED, cfg.aliases, resolve)
             if fixed_at is not None and start <= fixed_at < end:
                 self.to_fixed.append((fixed_at - f.created_at).total_seconds() / HOUR)
             if c is None or c >= start:
