@@ -121,3 +121,42 @@ def test_long_text_is_narrowed_but_keeps_facts_at_the_end() -> None:
     env = find_environment(text)
     assert env.os is not None and env.os.value == "macos"
     assert env.os_version is not None and env.os_version.value == "12.6"
+
+
+# (text, kind, channel moved to) — wordings the first patterns missed, and look-alikes
+INSTALL_WORDING_CASES = [
+    ("First start after a fresh install: the VM never boots.", "new-install", None),
+    ("Brand-new MacBook Pro, Docker is the first thing I set up.", "new-install", None),
+    ("New laptop from IT, installed Docker Desktop for the very first time.", "new-install", None),
+    ("This is my first time installing it on this PC.", "new-install", None),
+    ("A freshly imaged machine, nothing else on it.", "new-install", None),
+    ("Clean installation of 4.31.1 on Windows 11.", "new-install", None),
+    ("Since I moved to the beta channel the dashboard is blank.", "channel-switch", "beta"),
+    ("After changing to the edge builds it hangs.", "channel-switch", "edge"),
+    ("I went over to the early-access builds last week.", "channel-switch", "beta"),
+    ("switching to early access (beta) releases broke login", "channel-switch", "beta"),
+    ("Joined the beta program yesterday and now nothing starts.", "channel-switch", "beta"),
+    ("I changed the update channel to stable again.", "channel-switch", "stable"),
+    ("moved from the edge channel back to the stable channel", "channel-switch", "stable"),
+    # look-alikes: no install context
+    ("A fresh boot works, a wake from sleep does not.", None, None),
+    ("I changed to Edge and the dashboard renders.", None, None),  # the browser
+    ("The first time it starts it is slow, later it is fine.", None, None),
+    ("We moved to the new office network last month.", None, None),
+    ("Brand new error message after lunch.", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "channel"), INSTALL_WORDING_CASES)
+def test_install_context_wordings(text: str, kind: str | None, channel: str | None) -> None:
+    ic = find_environment(text).install_context
+    if kind is None:
+        assert ic is None, ic
+        return
+    assert ic is not None and ic.kind == kind and ic.evidence
+    assert ic.to_version == channel
+
+
+def test_channel_switch_keeps_the_channel_left() -> None:
+    ic = find_environment("moved from the edge channel back to the stable channel").install_context
+    assert ic is not None and (ic.from_version, ic.to_version) == ("edge", "stable")

@@ -133,9 +133,32 @@ UPGRADE_TEXT_RE = re.compile(
 DOWNGRADE_RE = re.compile(
     r"\bdowngrad(?:e|ed|ing)\b(?:[^\n]{0,30}?\bto[ \t]{1,3}" + VERSION + ")?", IC
 )
+_CHANNEL_NOUN = r"(?:channel|builds?|releases?|versions?|track|program(?:me)?)"
+# a move between channels; "early access" is the beta channel. Named groups: ``src`` (the
+# channel left, if said), ``to`` (the channel joined; absent for early access = beta),
+# ``noun`` ("channel", "builds"...: required after verbs that are not "switch", so
+# "changed to Edge" the browser is not a channel switch)
 SWITCH_RE = re.compile(
-    r"\bswitch(?:ed|ing)?[ \t]{1,3}(?:from[ \t]{1,3}(stable|edge|beta)[ \t]{1,3})?"
-    r"(?:to|back to)[ \t]{1,3}(?:the[ \t]{1,3})?(stable|edge|beta)\b",
+    r"\b(?P<verb>switch(?:ed|ing|es)?|mov(?:e|ed|es|ing)|chang(?:e|ed|es|ing)|went|go(?:ing)?)"
+    r"[ \t]{1,3}(?:over[ \t]{1,3})?"
+    r"(?:from[ \t]{1,3}(?:the[ \t]{1,3})?(?P<src>stable|edge|beta)[ \t]{1,3}"
+    r"(?:" + _CHANNEL_NOUN + r"[ \t]{1,3})?)?"
+    r"(?:back[ \t]{1,3})?(?:to|onto|into)[ \t]{1,3}(?:the[ \t]{1,3})?"
+    r"(?:(?P<to>stable|edge|beta)\b|early[ \t-]access\b)"
+    r"(?:[ \t]{0,3}\((?:beta|edge)\))?"
+    r"(?P<noun>[ \t]{1,3}" + _CHANNEL_NOUN + r"\b)?",
+    IC,
+)
+# joining a channel or changing the setting: "joined the beta program", "opted into the
+# early access builds", "changed the update channel to beta"
+JOIN_CHANNEL_RE = re.compile(
+    r"\b(?:join(?:ed|ing)?|enrol(?:l|led|ling)?[ \t]{1,3}in(?:to)?|opt(?:ed|ing)?[ \t]{1,3}in(?:to)?"
+    r"|sign(?:ed|ing)?[ \t]{1,3}up[ \t]{1,3}for)[ \t]{1,3}(?:the[ \t]{1,3})?"
+    r"(?:(?P<to>beta|edge)|early[ \t-]access)(?:[ \t]{0,3}\((?:beta|edge)\))?"
+    r"[ \t]{1,3}" + _CHANNEL_NOUN + r"\b"
+    r"|\b(?:chang(?:e|ed|ing)|set|put)[ \t]{1,3}(?:the[ \t]{1,3}|my[ \t]{1,3})?"
+    r"(?:update[ \t]{1,3})?channel[ \t]{1,3}(?:to|from[ \t]{1,3}(?P<src>stable|edge|beta)"
+    r"[ \t]{1,3}to)[ \t]{1,3}(?:the[ \t]{1,3})?(?P<to2>stable|edge|beta)\b",
     IC,
 )
 FAILED_INSTALL_RE = re.compile(
@@ -144,9 +167,24 @@ FAILED_INSTALL_RE = re.compile(
     r"\b(?:cannot|can't|can ?not|unable to|fail(?:s|ed)? to)[ \t]{1,3}install\b",
     IC,
 )
+_DEVICE = (
+    r"(?:laptop|machine|computer|pc|workstation|desktop|notebook|box|mac(?:book(?:[ \t]pro|[ \t]air)?)?"
+    r"|imac|mac[ \t]mini|vm|system|windows(?:[ \t]1[01])?(?:[ \t]install(?:ation)?)?|os)"
+)
 NEW_INSTALL_RE = re.compile(
-    r"\b(?:fresh|clean|new|first)[ \t]{1,3}(?:install(?:ation)?|setup)\b|\bre-?install(?:ed|ing)?\b"
-    r"|\bjust installed\b|\binstalled (?:it )?for the first time\b",
+    # "fresh install", "clean installation", "new setup", "first install"
+    r"\b(?:fresh|clean|new|first)[ \t]{1,3}(?:install(?:ation)?|set[ \t-]?up)\b"
+    r"|\bre-?install(?:ed|ing)?\b|\b(?:just|newly|freshly)[ \t]{1,3}installed\b"
+    # "installed Docker Desktop for the first time", "first time installing it"
+    r"|\binstall(?:ed|ing)?\b[^\n.;!?]{0,60}?\bfor[ \t]{1,3}the[ \t]{1,3}(?:very[ \t]{1,3})?first"
+    r"[ \t]{1,3}time\b"
+    r"|\bfirst[ \t]{1,3}time[ \t]{1,3}(?:install(?:ing|ed)?|set(?:ting)?[ \t]{1,3}(?:it[ \t]{1,3})?up"
+    r"|using|running|starting)\b"
+    # "brand new laptop", "brand-new MacBook Pro", "a freshly set up machine"
+    r"|\bbrand[ \t-]{1,3}new[ \t]{1,3}" + _DEVICE + r"\b"
+    r"|\b(?:freshly|newly)[ \t]{1,3}(?:set[ \t-]?up|installed|provisioned|imaged|reimaged)"
+    r"[ \t]{1,3}" + _DEVICE + r"\b"
+    r"|\bfresh[ \t]{1,3}(?:windows|macos|os)[ \t]{1,3}install",
     IC,
 )
 
@@ -208,4 +246,11 @@ KEYWORDS = (
     "c:\\",
     "10.0.",
     "-ce-",
+    "early access",
+    "early-access",
+    "brand new",
+    "brand-new",
+    "first time",
+    "fresh",
+    "newly",
 )

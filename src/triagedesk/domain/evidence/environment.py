@@ -5,6 +5,14 @@ Read, in order of trust, from the diagnose header, the template fields
 "Intel chip or Apple chip:") and free text ("Windows 10 Pro (21H1) OS build
 19043.1165", "Big Sur", "after upgrading from 3.5.2 to 3.6.0", "fresh install").
 Each found value keeps the snippet it came from.
+
+Install context, first match wins: upgrade from X to Y, downgrade, channel switch
+(switched / moved / changed / went to the beta, edge or stable channel or builds,
+joined the beta program, "early access" = beta; verbs other than "switch" need a
+channel noun so "changed to Edge" the browser does not count), failed install,
+upgrade to Y, a bare upgrade, new install (fresh / clean / new / first install,
+reinstalled, installed for the first time, first time installing, a brand new or
+freshly imaged laptop / machine / Mac).
 """
 
 from __future__ import annotations
@@ -223,7 +231,24 @@ def find_environment(text: str, header: DiagnoseHeader | None = _NOT_GIVEN) -> E
 
 _ARCH_WORDS = ("intel", "apple", "m1", "m2", "m3", "m4", "arm64", "aarch64", "x86_64", "amd64")
 _VM_WORDS = ("virtual", "vm", "cloud", "ec2", "azure", "nested", "parallels")
-_INSTALL_WORDS = ("upgrad", "updat", "downgrad", "switch", "install", "setup")
+_INSTALL_WORDS = (
+    "upgrad",
+    "updat",
+    "downgrad",
+    "switch",
+    "install",
+    "setup",
+    "set up",
+    "channel",
+    "beta",
+    "edge",
+    "stable",
+    "early",
+    "brand",
+    "first time",
+    "fresh",
+    "newly",
+)
 
 
 def _has(low: str, *words: str) -> bool:
@@ -291,6 +316,26 @@ def _emulation(text: str) -> Found | None:
     return _found(value, text, m)
 
 
+def _channel_switch(text: str) -> InstallContext | None:
+    """A move to another channel; "early access" is the beta channel."""
+    for m in P.SWITCH_RE.finditer(text):
+        if not m.group("verb").lower().startswith("switch") and not m.group("noun"):
+            continue  # "changed to Edge" (the browser), "moved to the stable part"
+        src = m.group("src")
+        to = m.group("to") or "beta"
+        return InstallContext(
+            "channel-switch", src.lower() if src else None, to.lower(), clip(m.group(0), 120)
+        )
+    j = P.JOIN_CHANNEL_RE.search(text)
+    if j:
+        src = j.group("src")
+        to = j.group("to") or j.group("to2") or "beta"
+        return InstallContext(
+            "channel-switch", src.lower() if src else None, to.lower(), clip(j.group(0), 120)
+        )
+    return None
+
+
 def _install_context(text: str) -> InstallContext | None:
     m = P.UPGRADE_RE.search(text)
     if m:
@@ -298,14 +343,9 @@ def _install_context(text: str) -> InstallContext | None:
     m = P.DOWNGRADE_RE.search(text)
     if m:
         return InstallContext("downgrade", None, m.group(1), clip(m.group(0), 120))
-    m = P.SWITCH_RE.search(text)
-    if m:
-        return InstallContext(
-            "channel-switch",
-            m.group(1).lower() if m.group(1) else None,
-            m.group(2).lower(),
-            clip(m.group(0), 120),
-        )
+    switch = _channel_switch(text)
+    if switch is not None:
+        return switch
     m = P.FAILED_INSTALL_RE.search(text)
     if m:
         return InstallContext("failed-install", evidence=clip(m.group(0), 120))
