@@ -58,6 +58,10 @@ def test_pipeline(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(rows) == 3
     for row in rows:
         assert set(row) >= {"issue", "labels", "duplicates"}
+        for lab in row["labels"]:
+            assert lab["basis"] in {"history", "when-labelled"}
+            # evidence measured only on labelled issues is shown, never applied
+            assert lab["basis"] == "history" or lab["decision"] == "suggest"
         for cand in row["duplicates"]:
             assert cand["verdict"] in {"duplicate", "related", "none", "rejected"}
             assert 0.0 <= cand["score"] <= 1.0
@@ -108,6 +112,11 @@ def test_pipeline(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     ):
         assert key in labels
     assert labels["n_train"] == 280 and labels["n_test"] == 120
+    fams = labels["families"]
+    assert set(fams) == {"area/", "kind/", "platform/", "version/"}
+    for row in fams.values():
+        assert row["test_issues"] == 120 and 0 <= row["test_labelled"] <= 120
+        assert set(row["labelled_only"]) == {"precision", "recall", "f1"}
 
     dups = _first_duplicate(db, capsys)
     for key in ("recall@1", "recall@5", "recall@10", "mrr", "n_queries", "baseline"):

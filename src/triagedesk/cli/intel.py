@@ -112,8 +112,9 @@ def _print_suggestions(data: list[dict[str, Any]]) -> None:
             console.print("  labels: (none above the floor: abstaining)")
         for lab in s["labels"]:
             th = "—" if lab["threshold"] is None else f"{lab['threshold']:.2f}"
+            basis = " when labelled" if lab.get("basis") == "when-labelled" else ""
             console.print(
-                f"  {lab['decision']:<7} {lab['label']:<28} {lab['confidence']:.2f} "
+                f"  {lab['decision']:<7} {lab['label']:<28} {lab['confidence']:.2f}{basis} "
                 f"(threshold {th}) {'; '.join(lab['evidence'][:3])}",
                 highlight=False,
             )
@@ -300,6 +301,19 @@ def eval_labels_cmd(
             console.print(
                 f"  {lab:<28} P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1']:.2f} "
                 f"support {row['support']} auto {row['auto_applied']}",
+                highlight=False,
+            )
+        console.print(
+            "by family — the team labels some families rarely; 'labelled only' scores just "
+            "the test issues it labelled in that family (with evidence guesses):"
+        )
+        for fam, row in r.get("families", {}).items():
+            a, lo = row["all_issues"], row["labelled_only"]
+            console.print(
+                f"  {fam:<10} labelled {row['test_labelled']:>4}/{row['test_issues']} test "
+                f"({_pct(row['test_labelled_share'])})  all issues P {a['precision']:.2f} "
+                f"R {a['recall']:.2f} F1 {a['f1']:.2f}  labelled only P {lo['precision']:.2f} "
+                f"R {lo['recall']:.2f} F1 {lo['f1']:.2f}",
                 highlight=False,
             )
         fb = r["feedback"]

@@ -6,6 +6,12 @@ replayed away) and tested on the newer 30% against their final labels. Inputs
 are the title and body only: comments, later labels and the closing remarks
 never reach a prediction.
 
+An unlabelled issue counts as a negative for every label, and the team applies
+some families rarely, so the headline figure judges a right platform guess on an
+issue nobody gave a platform label as a false positive. ``families`` therefore
+reports, per family, how many test issues carry any label of it and a second
+score over only those issues (see :func:`family_scores`).
+
 Duplicates: the index is built in creation order; each issue the history marks
 as a duplicate is searched *before* it and every later issue are added, so the
 candidates, the idf and the average length are exactly what existed when it was
@@ -32,7 +38,13 @@ from triagedesk.intelligence.history import (
     removed_by_people,
     resolve_chain,
 )
-from triagedesk.intelligence.labels import LabelExample, choose_threshold, predict_one, train
+from triagedesk.intelligence.labels import (
+    LabelExample,
+    LabelSuggestion,
+    choose_threshold,
+    predict_one,
+    train,
+)
 from triagedesk.intelligence.rules import RuleEngine
 from triagedesk.ports.intelligence import Feedback, FeedbackKind
 from triagedesk.settings import Settings
@@ -73,6 +85,57 @@ def _scores(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, Any
         "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
         "per_label": per,
     }
+
+
+#: an evidence suggestion counts as a guess in the family view when its evidence was right
+#: more often than not on the training issues labelled in that family (fixed, not tuned)
+EVIDENCE_GUESS = 0.5
+
+
+def _evidence_guess(s: LabelSuggestion) -> bool:
+    return s.basis == "when-labelled" and s.confidence >= EVIDENCE_GUESS
+
+
+def _micro(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, float]:
+    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
+    fp = sum(len(p - g) for g, p in zip(gold, pred, strict=True))
+    fn = sum(len(g - p) for g, p in zip(gold, pred, strict=True))
+    p_, r_, f_ = _prf(tp, fp, fn)
+    return {"precision": round(p_, 4), "recall": round(r_, 4), "f1": round(f_, 4)}
+
+
+def family_scores(
+    gold: Sequence[set[str]],
+    pred: Sequence[set[str]],
+    when: Sequence[set[str]],
+    families: Sequence[str],
+    train_ex: Sequence[LabelExample] = (),
+) -> dict[str, dict[str, Any]]:
+    """Per label family: how sparse the truth is, and two scores.
+
+    ``all_issues``: the headline predictions (``pred``) restricted to the family, over every
+    test issue (an issue without a label of the family counts as all negatives).
+    ``labelled_only``: over only the test issues the team gave some label of the family,
+    with ``when`` (the headline predictions plus evidence guesses): "when the team labels the
+    platform, do we pick the same one?".
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for fam in families:
+
+        def only(labels: set[str], fam: str = fam) -> set[str]:
+            return {lab for lab in labels if lab.startswith(fam)}
+
+        g_all = [only(g) for g in gold]
+        idx = [i for i, g in enumerate(g_all) if g]
+        out[fam] = {
+            "test_issues": len(gold),
+            "test_labelled": len(idx),
+            "test_labelled_share": round(len(idx) / len(gold), 4) if gold else 0.0,
+            "train_labelled": sum(1 for ex in train_ex if only(set(ex.labels))),
+            "all_issues": _micro(g_all, [only(p) for p in pred]),
+            "labelled_only": _micro([g_all[i] for i in idx], [only(when[i]) for i in idx]),
+        }
+    return out
 
 
 def public_issues(issues: Iterable[Issue], settings: Settings) -> list[Issue]:
@@ -195,10 +258,12 @@ def eval_labels(
     gold = [set(ex.labels) for ex in test_ex]
     pred: list[set[str]] = []
     auto: list[set[str]] = []
+    when: list[set[str]] = []
     for ex in test_ex:
         sugg = predict_one(model, engine, title=ex.title, body=ex.body, repo=ex.repo)
         pred.append({s.label for s in sugg if s.likely})
         auto.append({s.label for s in sugg if s.decision == "apply"})
+        when.append({s.label for s in sugg if s.likely or _evidence_guess(s)})
     result = _scores(gold, pred)
     auto_tp = sum(len(a & g) for a, g in zip(auto, gold, strict=True))
     auto_n = sum(len(a) for a in auto)
@@ -219,6 +284,7 @@ def eval_labels(
         "auto_applied": auto_n,
         "target_precision": settings.intelligence.target_precision,
         "per_label": result["per_label"],
+        "families": family_scores(gold, pred, when, settings.intelligence.label_families, train_ex),
         "n_train": len(train_ex),
         "n_test": len(test_ex),
         "cut": cut_at.isoformat(),

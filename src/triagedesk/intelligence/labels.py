@@ -12,6 +12,10 @@ Training (scikit-learn, imported lazily; never on the webhook path):
    which history shows the target precision with at least ``min_auto_support``
    issues above it. A label without such a threshold is never applied, only
    suggested; a confidence below ``suggest_floor`` is not even suggested.
+4. evidence sources (repo, environment, kind) are also measured only on issues the
+   team gave a label of that family (:func:`.rules.when_labelled`); when the
+   confidence of step 3 abstains, such a hit is still *suggested* with that
+   "when labelled" confidence (``basis="when-labelled"``), never applied.
 
 Predicting needs NumPy only: the weights, idf and vocabulary are plain arrays.
 """
@@ -29,7 +33,13 @@ from typing import Any
 
 from triagedesk.intelligence.aliases import LabelNormaliser
 from triagedesk.intelligence.features import Vectoriser, feature_tokens
-from triagedesk.intelligence.rules import Hit, RuleEngine
+from triagedesk.intelligence.rules import (
+    Hit,
+    RuleEngine,
+    family_of,
+    labelled_confidence,
+    when_labelled,
+)
 from triagedesk.intelligence.signatures import Signature, signature_of
 from triagedesk.settings import Settings
 
@@ -57,9 +67,13 @@ class LabelSuggestion:
     evidence: tuple[str, ...] = ()
     #: at or above the label's best-F1 confidence on history
     likely: bool = False
+    #: "history": confidence against every issue; "when-labelled": how often the evidence
+    #: was right on the issues the team gave a label of this family (suggestion only)
+    basis: str = "history"
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "basis": self.basis,
             "label": self.label,
             "confidence": round(self.confidence, 4),
             "decision": self.decision,
@@ -126,6 +140,8 @@ class LabelModel:
     #: per label, the confidence that maximised F1 on history: at or above it the label is
     #: the model's best guess (shown as "likely"), below it only a weak suggestion
     point_thresholds: dict[str, float] = field(default_factory=dict)
+    #: evidence key -> (precision, issues) measured on issues labelled in that family
+    labelled_precision: dict[str, tuple[float, int]] = field(default_factory=dict)
 
     # --- predicting -------------------------------------------------------
     def model_probs(self, feats: Sequence[str]) -> dict[str, float]:
@@ -183,6 +199,27 @@ class LabelModel:
             decision = "apply" if th is not None and conf >= th else "suggest"
             likely = decision == "apply" or conf >= self.point_thresholds.get(lab, 0.5)
             out.append(LabelSuggestion(lab, conf, decision, th, tuple(why), likely))
+        shown = {s.label for s in out}
+        evidence = labelled_confidence(hits, self.labelled_precision)
+        for lab, (prec, n, why) in sorted(evidence.items(), key=lambda kv: -kv[1][0]):
+            if lab in shown or lab.lower() in have or prec < self.suggest_floor:
+                continue
+            if lab.startswith("version/"):
+                if versions >= self.max_version_labels:
+                    continue
+                versions += 1
+            fam = family_of(lab)
+            note = f"right on {prec:.0%} of {n} issues the team gave a {fam}* label"
+            out.append(
+                LabelSuggestion(
+                    lab,
+                    prec,
+                    "suggest",
+                    self.thresholds.get(lab),
+                    (*why, note),
+                    basis="when-labelled",
+                )
+            )
         return out
 
     # --- persistence ------------------------------------------------------
@@ -196,6 +233,7 @@ class LabelModel:
             "rule_precision": self.rule_precision,
             "thresholds": self.thresholds,
             "point_thresholds": self.point_thresholds,
+            "labelled_precision": {k: list(v) for k, v in self.labelled_precision.items()},
             "known_labels": self.known_labels,
             "n_train": self.n_train,
             "settings_target": self.settings_target,
@@ -240,6 +278,10 @@ class LabelModel:
                 rule_precision={k: float(v) for k, v in meta["rule_precision"].items()},
                 thresholds=dict(meta["thresholds"]),
                 point_thresholds={k: float(v) for k, v in meta.get("point_thresholds", {}).items()},
+                labelled_precision={
+                    k: (float(v[0]), int(v[1]))
+                    for k, v in meta.get("labelled_precision", {}).items()
+                },
                 known_labels=list(meta["known_labels"]),
                 n_train=int(meta["n_train"]),
                 settings_target=float(meta["settings_target"]),
@@ -323,6 +365,7 @@ def train(
             fired[key] += 1
             right[key] += int(lab in t)
     rule_precision = {k: _smoothed(right[k], fired[k]) for k in fired}
+    labelled_precision = when_labelled([p.hits for p in prepared], truth)
 
     vec = Vectoriser.fit([p.feats for p in prepared])
     x = vec.transform(p.feats for p in prepared)
@@ -368,6 +411,7 @@ def train(
         suggest_floor=cfg.suggest_floor,
         max_version_labels=cfg.max_version_labels,
         stats={"n_pos": {lab: int(support[lab]) for lab in known}},
+        labelled_precision=labelled_precision,
     )
     # thresholds on out-of-fold confidences
     per_label_scores: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
