@@ -67,6 +67,22 @@ N = Association.NONE
             [("Looks like the same problem as #44. Closing as a duplicate; add details there.", M)],
             IssueRef(MAC, 44),
         ),
+        # the team closes as a duplicate in other words, naming the issue once
+        ([("Same issue as #44, this is a duplicate so I'm closing it.", M)], IssueRef(MAC, 44)),
+        (
+            [("Marking this as a duplicate; the crash is tracked over at #61.", M)],
+            IssueRef(MAC, 61),
+        ),
+        ([("Closed as dupe. Please follow docker/for-win#9 instead.", M)], IssueRef(WIN, 9)),
+        (
+            [("Closing this one as duplicate, please see the discussion in #70.", M)],
+            IssueRef(MAC, 70),
+        ),
+        # several issues named: the one it is "the same ... as" is the target
+        (
+            [("This is the same bug as #44 (the log differs from #40). Closing as dup.", M)],
+            IssueRef(MAC, 44),
+        ),
         # a maintainer corrects a wrong number
         ([("Closing as dupe of #12", M), ("sorry, wrong number: #21", M)], IssueRef(MAC, 21)),
         (
@@ -89,6 +105,15 @@ def test_team_comments_name_the_target(
         [("similar to #12", N)],
         [("duplicate of #12", N)],  # a user's claim is not the team's verdict
         [("I think this is the same as #12", M)],
+        # a user's "same as" stays related even with close words (no team verdict)
+        [("Looks like the same problem as #12. Closing as a duplicate?", N)],
+        [("Same as #12, please close as duplicate", N)],
+        # the team names an issue but does not close this one as a duplicate
+        [("Same root cause as #12 maybe; keeping this open to collect logs.", M)],
+        [("This is not a duplicate of #12, the error differs. Closing the other one.", M)],
+        [("Closing: fixed in 4.31.0. See #12 for the duplicate reports.", M)],
+        # two issues named, none of them as "same as": no guess
+        [("Closing as a duplicate, either #12 or #13 tracks it.", M)],
     ],
 )
 def test_not_duplicates(comments: list[tuple[str, Association]]) -> None:

@@ -6,7 +6,11 @@ duplicate" / ``marked_as_duplicate`` event, a duplicate label, and a comment
 "we track this in #N"). A maintainer sometimes corrected a wrong number in a
 later comment, and a duplicate can point at another duplicate (a chain).
 Users' "same as #N" / "similar to #N" are related issues, not duplicates, and
-are ignored here.
+are ignored here. A team comment that names #N and says, in the same comment, that
+it closes or marks this issue as a duplicate ("Looks like the same problem as #N.
+Closing as a duplicate") makes #N the target; with several issues named, the one
+it is "the same ... as" wins, else none is guessed. A comment saying "not a
+duplicate" marks nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from triagedesk.domain.errors import InputError
 from triagedesk.domain.model import CloseReason, EventKind, Issue, IssueRef, RepoRef
@@ -38,13 +43,30 @@ _CORRECTION = re.compile(
     rf"[^\n]{{0,80}}?{_REF}",
     re.IGNORECASE,
 )
-#: a team comment that closes as a duplicate and names one issue ("Looks like the same
-#: problem as #N. Closing as a duplicate") — the close words make it more than "same as"
+#: a team comment that says it closes (or marks) the issue as a duplicate ("Looks like the
+#: same problem as #N. Closing as a duplicate", "this is a duplicate, so I'm closing it")
+#: and names the issue — the close words make it more than a user's "same as"
 _CLOSING_AS_DUP = re.compile(
-    r"\bclos(?:e|ing)\s+(?:this\s+(?:one\s+)?)?as\s+(?:a\s+)?(?:dupe|dup|duplicate)\b",
+    r"\b(?:clos(?:e|ed|es|ing)|mark(?:ed|ing|s)?)\s+(?:(?:this|it)\s+(?:(?:one|issue)\s+)?)?"
+    r"as\s+(?:a\s+)?(?:dupe|dup|duplicate)\b",
     re.IGNORECASE,
 )
+#: ... or has the close and the duplicate words in one sentence, close together
+_CLOSE_NEAR_DUP = re.compile(
+    r"\bclos(?:e|ed|es|ing)\b[^.!?\n]{0,60}\b(?:dupe|dup|duplicate)\b"
+    r"|\b(?:dupe|dup|duplicate)\b[^.!?\n]{0,60}\bclos(?:e|ed|es|ing)\b",
+    re.IGNORECASE,
+)
+#: "not a duplicate", "isn't a dupe": the comment says it is not one
+_NEGATED = re.compile(
+    r"(?:\bnot|n't)\s+(?:really\s+|actually\s+)?(?:an?\s+)?(?:dupe|dup|duplicate)\b",
+    re.IGNORECASE,
+)
+#: "the same problem as #N": which of several named issues a closing comment means
+_SAME_AS = re.compile(rf"\bsame\s+(?:[a-z]+\s+){{0,2}}as\s+{_REF}", re.IGNORECASE)
 _ANY_REF = re.compile(_REF, re.IGNORECASE)
+#: a comment is read up to GitHub's own cap
+MAX_COMMENT = 65_536
 DUPLICATE_LABELS = frozenset({"duplicate", "status/duplicate", "kind/duplicate", "dupe"})
 
 
@@ -98,21 +120,22 @@ def duplicate_mark(issue: Issue, team: Iterable[str] = ()) -> DuplicateMark | No
                 if corrected is not None and corrected != issue.ref:
                     comment_target = corrected
                     continue
+        body = c.body[:MAX_COMMENT]
+        if _NEGATED.search(body):
+            continue  # "this is not a duplicate of #N after all"
         matched = False
         for rx in _DUP_PATTERNS:
-            m = rx.search(c.body)
+            m = rx.search(body)
             if m:
                 matched = True
                 found = _ref_from(m, issue.repo)
                 if found is not None and found != issue.ref:
                     comment_target = found
                 break
-        if not matched and _CLOSING_AS_DUP.search(c.body):
-            refs = {_ref_from(m, issue.repo) for m in _ANY_REF.finditer(c.body)}
-            refs.discard(None)
-            refs.discard(issue.ref)
-            if len(refs) == 1:
-                comment_target = refs.pop()
+        if not matched:
+            found = _closing_target(body, issue)
+            if found is not None:
+                comment_target = found
     if comment_target is not None:
         # a team comment names (and may correct) the target; it wins over a bare close
         target, how = comment_target, how or "team comment"
@@ -123,6 +146,25 @@ def duplicate_mark(issue: Issue, team: Iterable[str] = ()) -> DuplicateMark | No
     if not how:
         how = "closed as duplicate" if closed_dup else "duplicate label"
     return DuplicateMark(issue.ref, target, how)
+
+
+def _closing_target(body: str, issue: Issue) -> IssueRef | None:
+    """The issue a team comment closes this one as a duplicate of, without "dupe of #N":
+    it must say it closes/marks as a duplicate and name one issue (or several, one of
+    them as "the same ... as #N")."""
+    if not (_CLOSING_AS_DUP.search(body) or _CLOSE_NEAR_DUP.search(body)):
+        return None
+    refs = {_ref_from(m, issue.repo) for m in islice(_ANY_REF.finditer(body), 50)}
+    refs.discard(None)
+    refs.discard(issue.ref)
+    if len(refs) == 1:
+        return refs.pop()
+    same = _SAME_AS.search(body)
+    if same is not None:
+        found = _ref_from(same, issue.repo)
+        if found is not None and found != issue.ref:
+            return found
+    return None
 
 
 def resolve_chain(
