@@ -40,6 +40,7 @@ def test_kind_detector_is_a_rule_source(title: str, label: str) -> None:
 W = Hit("platform/windows", "repo", "filed in docker/for-win")
 V1 = Hit("version/4.30.0", "environment", "reported version 4.30.0")
 V2 = Hit("version/4.31.1", "environment", "reported version 4.31.1")
+G = Hit("area/gui", "keyword", "mentions 'dashboard'")
 
 
 @pytest.mark.parametrize(
@@ -56,12 +57,12 @@ V2 = Hit("version/4.31.1", "environment", "reported version 4.31.1")
             "version/*|environment",
             (3 / 5, 3),
         ),
-        # keyword hits are not evidence: not measured this way
+        # configured rules are measured the same way, per label
         (
-            [[Hit("area/gui", "keyword", "mentions 'gui'")]],
-            [{"area/gui"}],
+            [[Hit("area/gui", "keyword", "mentions 'gui'")], [G], [G]],
+            [{"area/gui"}, {"area/wsl2"}, {"kind/bug"}],
             "area/gui|keyword",
-            None,
+            (2 / 4, 2),
         ),
     ],
 )

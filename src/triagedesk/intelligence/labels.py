@@ -12,7 +12,8 @@ Training (scikit-learn, imported lazily; never on the webhook path):
    which history shows the target precision with at least ``min_auto_support``
    issues above it. A label without such a threshold is never applied, only
    suggested; a confidence below ``suggest_floor`` is not even suggested.
-4. evidence sources (repo, environment, kind) are also measured only on issues the
+4. rule sources (repo, environment, kind, component, keyword, regex) are also measured
+   only on issues the
    team gave a label of that family (:func:`.rules.when_labelled`); when the
    confidence of step 3 abstains, such a hit is still *suggested* with that
    "when labelled" confidence (``basis="when-labelled"``), never applied.

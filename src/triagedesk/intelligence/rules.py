@@ -9,7 +9,7 @@ confidence.
 
 The team applies some families rarely (a platform label on a few percent of issues), so
 "how often was the label there when the rule fired" is low even for a rule that is
-never wrong about the platform. :func:`when_labelled` measures the evidence sources a
+never wrong about the platform. :func:`when_labelled` measures every rule source a
 second way: only on issues the team gave *some* label of that family. That figure
 answers "when the team labels the platform, is it this one?" and is what an
 evidence-based suggestion shows; it never decides an automatic label.
@@ -126,8 +126,9 @@ class RuleEngine:
         return out
 
 
-#: rule sources that read facts off the issue (where it was filed, what it reports)
-EVIDENCE_SOURCES = frozenset({"repo", "environment", "kind"})
+#: rule sources also measured "when labelled": facts read off the issue (where it was
+#: filed, what it reports, what kind of report it is) and the configured rules
+EVIDENCE_SOURCES = frozenset({"repo", "environment", "kind", "component", "keyword", "regex"})
 
 
 def family_of(label: str) -> str:
