@@ -8,8 +8,9 @@ issues open during the period, and a few GROUP BY counts. Each is one query.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import String, and_, func, or_, select, type_coerce
@@ -46,8 +47,28 @@ def _parse_value(value: str | datetime) -> datetime:
     return _parse_text(value)
 
 
-def _at(change: LabelChange) -> datetime:
-    return change.at
+def _stamps(dialect: str) -> tuple[Callable[[Any], Any], Callable[[Any], datetime]]:
+    """How the bulk queries select a timestamp column, and how a selected value is read.
+
+    SQLite keeps UTC wall-clock text: the query appends the offset, so that
+    :meth:`datetime.fromisoformat` (a C function, no Python frame per value) reads it as is.
+    """
+    if dialect == "sqlite":
+        return (lambda col: type_coerce(col, String) + "+00:00"), datetime.fromisoformat
+    return (lambda col: type_coerce(col, String)), _parse_value
+
+
+_at = attrgetter("at")
+
+
+def _tuples(conn: Any, stmt: Any) -> Sequence[Any]:
+    """All rows as the driver's plain tuples: for columns that need no result processing
+    (integers, text, and timestamps read as text), Row objects only cost time."""
+    result = conn.execute(stmt)
+    try:
+        return result.cursor.fetchall()  # type: ignore[no-any-return]
+    finally:
+        result.close()
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -57,7 +78,7 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 def _grouped(conn: Any, stmt: Any) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for key, value in conn.execute(stmt).all():
+    for key, value in _tuples(conn, stmt):
         out.setdefault(key, []).append(value)
     return out
 
@@ -93,7 +114,7 @@ class SqlReportSource:
         relevant_since: datetime,
     ) -> ReportInputs:
         names = list(repos_in)
-        parse = _parse_text if self.engine.dialect.name == "sqlite" else _parse_value
+        stamp, parse = _stamps(self.engine.dialect.name)
         with translated(), self.engine.connect() as conn:
             repo_ids = dict(
                 conn.execute(
@@ -104,20 +125,21 @@ class SqlReportSource:
                 return ReportInputs(facts=[], closed_earlier=dict.fromkeys(names, 0))
             base = and_(issues.c.repo_id.in_(list(repo_ids)), issues.c.created_at < until)
             # one scan of the issues; children are read for the relevant ones only
-            rows = conn.execute(
+            rows = _tuples(
+                conn,
                 select(
                     issues.c.id,
                     issues.c.repo_id,
                     issues.c.number,
                     issues.c.title,
-                    type_coerce(issues.c.created_at, String),
-                    type_coerce(issues.c.closed_at, String),
+                    stamp(issues.c.created_at),
+                    stamp(issues.c.closed_at),
                     issues.c.state,
                     issues.c.state_reason,
                     issues.c.reactions_total,
                     issues.c.comments_count,
-                ).where(base)
-            ).all()
+                ).where(base),
+            )
             # facts are needed for issues open at relevant_since or opened after it; label
             # history for issues open at some point of the period
             relevant = or_(
@@ -147,11 +169,12 @@ class SqlReportSource:
             events: dict[int, list[LabelChange]] = {}
             # coalesce(kind) keeps SQLite from the kind index: walking the primary key
             # per issue is several times faster than sorting every label event
-            for iid, kind, at, subject in conn.execute(
+            for iid, kind, at, subject in _tuples(
+                conn,
                 select(
                     issue_events.c.issue_id,
                     issue_events.c.kind,
-                    type_coerce(issue_events.c.at, String),
+                    stamp(issue_events.c.at),
                     issue_events.c.subject,
                 )
                 .join(issues, issues.c.id == issue_events.c.issue_id)
@@ -160,23 +183,25 @@ class SqlReportSource:
                     active,
                     func.coalesce(issue_events.c.kind, "").in_(("labeled", "unlabeled")),
                 )
-                .order_by(issue_events.c.issue_id, issue_events.c.position)
-            ).all():
+                .order_by(issue_events.c.issue_id, issue_events.c.position),
+            ):
                 events.setdefault(iid, []).append(
                     LabelChange(parse(at), kind == "labeled", subject)
                 )
-            comment_rows = conn.execute(
+            comment_rows = _tuples(
+                conn,
                 select(comments.c.issue_id, func.count())
                 .where(comments.c.created_at >= period_start, comments.c.created_at < until)
-                .group_by(comments.c.issue_id)
-            ).all()
-            dup_rows = conn.execute(
+                .group_by(comments.c.issue_id),
+            )
+            dup_rows = _tuples(
+                conn,
                 select(
                     issue_events.c.issue_id,
-                    type_coerce(issue_events.c.at, String),
+                    stamp(issue_events.c.at),
                     issue_events.c.subject,
-                ).where(issue_events.c.kind == "marked_as_duplicate")
-            ).all()
+                ).where(issue_events.c.kind == "marked_as_duplicate"),
+            )
             new_ids: list[int] = []
             by_id: dict[int, Any] = {}
             facts: list[IssueFacts] = []
