@@ -224,3 +224,18 @@ def test_a_comment_referring_to_an_issue_is_remembered(sqlite_engine: Engine) ->
     event = IssueChanged(IssueRef(MAC, 900), Change.COMMENTED, "someone", NOW, "77")
     assert categorise.handle(event, ctx) == []
     assert len(loaded.index.mentions["docker/for-mac#3"]) == before + 1
+
+
+def test_when_labelled_suggestions_are_shown_but_never_applied(sqlite_engine: Engine) -> None:
+    # a floor above the version's history confidence: only its when-labelled figure shows it
+    settings = from_mapping({"intelligence": {"target_precision": 0.7, "suggest_floor": 0.5}})
+    ctx = _ctx(sqlite_engine, settings)
+    categorise_train.train_all(ctx)
+    ctx.issues.upsert_issues([_new_issue()])
+    s = categorise.suggest(ctx, IssueRef(MAC, 900))
+    shown = [x for x in s.labels if x.basis == "when-labelled"]
+    assert any(x.label.startswith("version/") for x in shown), "the reported version"
+    assert all(x.decision == "suggest" for x in shown)
+    applied = {lab for a in categorise.label_actions(ctx, s) for lab in getattr(a, "labels", ())}
+    assert applied == {x.label for x in s.labels if x.decision == "apply"}
+    assert not applied & {x.label for x in shown}
