@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from triagedesk.domain.model import (
     Association,
@@ -159,3 +161,41 @@ def test_labels_at_replays_events() -> None:
         "version/4.1.0",
     }
     assert labels_at(issue, T + timedelta(days=4)) == {"area/network", "version/4.1.0"}
+
+
+_WORDS = st.sampled_from(
+    [
+        "same",
+        "as",
+        "#12",
+        "#50",
+        "closing",
+        "closed",
+        "as a",
+        "duplicate",
+        "dupe",
+        "not",
+        "n't",
+        "of",
+        "in favour of",
+        "docker/for-win#3",
+        "https://github.com/a/b/issues/9",
+        "sorry",
+        ".",
+        "\n",
+        "mark",
+        "this",
+        "one",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.lists(_WORDS, max_size=25).map(" ".join), st.booleans()), max_size=4))
+def test_duplicate_mark_never_raises(comments: list[tuple[str, bool]]) -> None:
+    issue = _issue([(body, M if team else N) for body, team in comments])
+    mark = duplicate_mark(issue)
+    # never the issue itself, and only team comments can name a target
+    assert mark is None or mark.target != issue.ref
+    if not any(team for _, team in comments):
+        assert mark is None
