@@ -9,7 +9,9 @@ delivery in :mod:`triagedesk.app.report_delivery`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -178,6 +180,25 @@ def handoff(
     return {"more_info_needed": more, "untriaged": untriaged}
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Cyclic garbage collection held off while a report is built.
+
+    A report over 100k issues allocates a few hundred thousand objects that live until it
+    is done (rows, facts, stints); every burst of allocations would start a collection
+    that walks them all and frees nothing (about a quarter of the CPU time). Reference
+    counting still frees what is dropped; the collector resumes afterwards (it stays off
+    if it was off).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build_report(
     source: ReportSource,
     settings: Settings,
@@ -187,6 +208,18 @@ def build_report(
     repos: Sequence[str] | None = None,
 ) -> Report:
     """Every number of the report for ``period`` over ``repos`` (default: the public trackers)."""
+    with collector_paused():
+        return _build_report(source, settings, period, now=now, repos=repos)
+
+
+def _build_report(
+    source: ReportSource,
+    settings: Settings,
+    period: Period,
+    *,
+    now: datetime,
+    repos: Sequence[str] | None = None,
+) -> Report:
     rot = rotation_of(settings)
     rs = settings.report
     names = sorted(repos) if repos else sorted(r.name for r in settings.profile.public_repos)
