@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from triagedesk.intelligence.aliases import LabelNormaliser
-from triagedesk.intelligence.evaluate import family_scores
+from triagedesk.intelligence.families import family_scores
 from triagedesk.intelligence.labels import LabelExample, LabelModel, predict_one, train
 from triagedesk.intelligence.rules import (
     Hit,

@@ -30,6 +30,7 @@ from typing import Any
 from triagedesk.domain.model import Issue, IssueRef
 from triagedesk.intelligence.aliases import LabelNormaliser
 from triagedesk.intelligence.duplicates import DuplicateConfig, DuplicateIndex, IndexedIssue
+from triagedesk.intelligence.families import evidence_guess, family_scores, prf
 from triagedesk.intelligence.history import (
     bot_labelled,
     duplicate_mark,
@@ -38,25 +39,12 @@ from triagedesk.intelligence.history import (
     removed_by_people,
     resolve_chain,
 )
-from triagedesk.intelligence.labels import (
-    LabelExample,
-    LabelSuggestion,
-    choose_threshold,
-    predict_one,
-    train,
-)
+from triagedesk.intelligence.labels import LabelExample, choose_threshold, predict_one, train
 from triagedesk.intelligence.rules import RuleEngine
 from triagedesk.ports.intelligence import Feedback, FeedbackKind
 from triagedesk.settings import Settings
 
 Progress = Callable[[int, int], None]
-
-
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
 
 
 def _scores(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, Any]:
@@ -68,7 +56,7 @@ def _scores(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, Any
         tp = sum(1 for g, p in zip(gold, pred, strict=True) if lab in g and lab in p)
         fp = sum(1 for g, p in zip(gold, pred, strict=True) if lab not in g and lab in p)
         fn = sum(1 for g, p in zip(gold, pred, strict=True) if lab in g and lab not in p)
-        p_, r_, f_ = _prf(tp, fp, fn)
+        p_, r_, f_ = prf(tp, fp, fn)
         per[lab] = {
             "precision": round(p_, 4),
             "recall": round(r_, 4),
@@ -79,63 +67,12 @@ def _scores(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, Any
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
         if tp + fn:
             f1s.append(f_)
-    micro = _prf(tp_all, fp_all, fn_all)[2]
+    micro = prf(tp_all, fp_all, fn_all)[2]
     return {
         "micro_f1": round(micro, 4),
         "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
         "per_label": per,
     }
-
-
-#: an evidence suggestion counts as a guess in the family view when its evidence was right
-#: more often than not on the training issues labelled in that family (fixed, not tuned)
-EVIDENCE_GUESS = 0.5
-
-
-def _evidence_guess(s: LabelSuggestion) -> bool:
-    return s.basis == "when-labelled" and s.confidence >= EVIDENCE_GUESS
-
-
-def _micro(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, float]:
-    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
-    fp = sum(len(p - g) for g, p in zip(gold, pred, strict=True))
-    fn = sum(len(g - p) for g, p in zip(gold, pred, strict=True))
-    p_, r_, f_ = _prf(tp, fp, fn)
-    return {"precision": round(p_, 4), "recall": round(r_, 4), "f1": round(f_, 4)}
-
-
-def family_scores(
-    gold: Sequence[set[str]],
-    pred: Sequence[set[str]],
-    when: Sequence[set[str]],
-    families: Sequence[str],
-    train_ex: Sequence[LabelExample] = (),
-) -> dict[str, dict[str, Any]]:
-    """Per label family: how sparse the truth is, and two scores.
-
-    ``all_issues``: the headline predictions (``pred``) restricted to the family, over every
-    test issue (an issue without a label of the family counts as all negatives).
-    ``labelled_only``: over only the test issues the team gave some label of the family,
-    with ``when`` (the headline predictions plus evidence guesses): "when the team labels the
-    platform, do we pick the same one?".
-    """
-    out: dict[str, dict[str, Any]] = {}
-    for fam in families:
-
-        def only(labels: set[str], fam: str = fam) -> set[str]:
-            return {lab for lab in labels if lab.startswith(fam)}
-
-        g_all = [only(g) for g in gold]
-        idx = [i for i, g in enumerate(g_all) if g]
-        out[fam] = {
-            "test_issues": len(gold),
-            "test_labelled": len(idx),
-            "test_labelled_share": round(len(idx) / len(gold), 4) if gold else 0.0,
-            "train_labelled": sum(1 for ex in train_ex if only(set(ex.labels))),
-            "all_issues": _micro(g_all, [only(p) for p in pred]),
-            "labelled_only": _micro([g_all[i] for i in idx], [only(when[i]) for i in idx]),
-        }
-    return out
 
 
 def public_issues(issues: Iterable[Issue], settings: Settings) -> list[Issue]:
@@ -263,7 +200,7 @@ def eval_labels(
         sugg = predict_one(model, engine, title=ex.title, body=ex.body, repo=ex.repo)
         pred.append({s.label for s in sugg if s.likely})
         auto.append({s.label for s in sugg if s.decision == "apply"})
-        when.append({s.label for s in sugg if s.likely or _evidence_guess(s)})
+        when.append({s.label for s in sugg if s.likely or evidence_guess(s)})
     result = _scores(gold, pred)
     auto_tp = sum(len(a & g) for a, g in zip(auto, gold, strict=True))
     auto_n = sum(len(a) for a in auto)
