@@ -22,6 +22,8 @@ _STARTS = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS})
 _STOPS = frozenset(
     {Status.FIXED, Status.FIX_RELEASED_BETA, Status.FIX_RELEASED_STABLE, Status.WONT_FIX}
 )
+#: statuses that start a clock when it has not started (wont-fix never starts one)
+_STARTS_CLOCK = (_STARTS | _STOPS) - {Status.WONT_FIX}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def clock(stints: Sequence[Stint], at: datetime) -> Clock | None:
     for s in stints:
         if s.start >= at:
             break
-        if start is None and s.status in _STARTS | _STOPS and s.status is not Status.WONT_FIX:
+        if start is None and s.status in _STARTS_CLOCK:
             start = s.start
             if s.status in _STOPS:
                 stop = s.start
@@ -162,11 +164,11 @@ def evaluate(
     for f in facts:
         if f.created_at >= end or (f.closed_at is not None and f.closed_at < period.start):
             continue
-        target = target_for(f.labels_at(end), targets, area_of)
-        if target is None:
-            continue
         c = clock(status_timeline(f, aliases, cache=cache), end)
         if c is None:
+            continue
+        target = target_for(f.labels_at(end), targets, area_of)
+        if target is None:
             continue
         elapsed_days = c.elapsed_hours / 24
         item = SlaItem(
