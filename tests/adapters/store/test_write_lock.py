@@ -42,3 +42,36 @@ def test_parallel_read_then_write_upserts_all_succeed(tmp_path: Path) -> None:
         t.join()
     assert errors == []
     assert SqlIssueStore(open_engine(url)).count_issues(repo) == 4 * 15 * 10
+
+
+def test_two_writers_adding_the_same_new_repository(pg_url: str) -> None:
+    """PostgreSQL: a second writer inserting the same new repository waits, then goes on.
+
+    Writer A adds docker/for-mac and holds its transaction open; writer B stores an
+    issue of the same new repository, which blocks on the unique index until A
+    commits. A plain INSERT then fails B with a unique violation (seen as a lost
+    webhook delivery when two workers start on an empty database).
+    """
+    from triagedesk.adapters.store.db import writing
+    from triagedesk.adapters.store.issue_queries import IssueQueries
+
+    engine = open_engine(pg_url)
+    migrate(engine)
+    repo = RepoRef("docker", "for-mac")
+    errors: list[BaseException] = []
+
+    def writer_b() -> None:
+        try:
+            SqlIssueStore(open_engine(pg_url)).upsert_issues([make_issue(1, repo)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    b = threading.Thread(target=writer_b)
+    with writing(engine) as conn:
+        IssueQueries._ensure_repos(conn, {repo})
+        b.start()
+        b.join(timeout=1.0)  # B is now waiting on A's uncommitted row
+        assert b.is_alive()
+    b.join(timeout=30)
+    assert errors == []
+    assert SqlIssueStore(engine).count_issues(repo) == 1

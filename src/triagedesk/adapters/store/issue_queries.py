@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from triagedesk.adapters.store.db import translated, writing
@@ -33,7 +35,13 @@ class IssueQueries:
         )
         missing = [n for n in names if n not in found]
         if missing:
-            conn.execute(insert(repos), [{"full_name": n, "visibility": "public"} for n in missing])
+            # another writer may add the same repository at the same moment (two workers on
+            # a new database): an insert that ignores the conflict, then read the ids back
+            ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(repos)
+            conn.execute(
+                ins.on_conflict_do_nothing(index_elements=["full_name"]),
+                [{"full_name": n, "visibility": "public"} for n in missing],
+            )
             found.update(
                 conn.execute(
                     select(repos.c.full_name, repos.c.id).where(repos.c.full_name.in_(missing))
