@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,10 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
+@cache
 def _env(autoescape: bool) -> Environment:
+    """One environment per escaping mode for the process: it keeps its compiled templates
+    (and recompiles one whose file changed)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         # Markdown is plain text (titles are made table-safe by the md filter); HTML escapes
