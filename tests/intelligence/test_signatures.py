@@ -16,7 +16,7 @@ from triagedesk.intelligence.signatures import describe, normalise_error_line, s
         ),
         (
             "mkdir /Users/alice/project/data: permission denied",
-            "mkdir /Users/bob/work/x/y: permission denied",
+            "mkdir /Users/bob/projects/x/y: permission denied",
         ),
         (
             "failed to start 9C1A2B3D-0000-4A4A-8B8B-0123456789AB at 2021-03-01T10:10:10Z",

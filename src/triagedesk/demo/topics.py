@@ -80,7 +80,7 @@ _PATHS_MAC = (
     "/Users/{u}/projects/app",
     "/Users/{u}/code/api",
     "/Volumes/Data/src",
-    "/Users/{u}/work/site",
+    "/Users/{u}/projects/site",
 )
 _PATHS_WIN = (
     "C:\\Users\\{u}\\source\\repos\\app",
