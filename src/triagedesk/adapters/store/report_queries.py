@@ -158,7 +158,9 @@ class SqlReportSource:
                 select(issue_labels.c.issue_id, issue_labels.c.name)
                 .join(issues, issues.c.id == issue_labels.c.issue_id)
                 .where(base, relevant)
-                .order_by(issue_labels.c.issue_id, issue_labels.c.position),
+                # the order the issues index is walked in: no sort (position order
+                # within an issue is all that matters)
+                .order_by(issues.c.repo_id, issues.c.number, issue_labels.c.position),
             )
             people = _grouped(
                 conn,
@@ -183,7 +185,7 @@ class SqlReportSource:
                     active,
                     func.coalesce(issue_events.c.kind, "").in_(("labeled", "unlabeled")),
                 )
-                .order_by(issue_events.c.issue_id, issue_events.c.position),
+                .order_by(issues.c.repo_id, issues.c.number, issue_events.c.position),
             ):
                 events.setdefault(iid, []).append(
                     LabelChange(parse(at), kind == "labeled", subject)
