@@ -185,15 +185,14 @@ def _timeline(f: IssueFacts, status_now: StatusResolver) -> list[Stint]:
     status, so the held set only tracks labels that mean one."""
     means = status_now.of_label
     created, closed = f.created_at, f.closed_at
-    events = f.label_events
+    # events in time order, so the status ones are too
+    moves = [ev for ev in f.label_events if means(ev.label) is not None]
     # the labels held just after creation (events at the creation instant are part of the
     # initial labels): the current ones with every later event undone
     held = {lab for lab in f.labels if means(lab) is not None}
-    for ev in reversed(events):
+    for ev in reversed(moves):
         if ev.at <= created:
             break
-        if means(ev.label) is None:
-            continue
         if ev.added:
             held.discard(ev.label)
         else:
@@ -201,14 +200,12 @@ def _timeline(f: IssueFacts, status_now: StatusResolver) -> list[Stint]:
     current = status_now(held)
     stints: list[Stint] = []
     since = created
-    for ev in events:
+    for ev in moves:
         at = ev.at
         if at <= created:
             continue
         if closed is not None and at >= closed:
             break
-        if means(ev.label) is None:
-            continue  # an area, kind … label: the status stays what it was
         if ev.added:
             held.add(ev.label)
         else:
