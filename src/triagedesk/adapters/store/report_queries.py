@@ -205,7 +205,7 @@ class SqlReportSource:
                 ).where(issue_events.c.kind == "marked_as_duplicate"),
             )
             new_ids: list[int] = []
-            by_id: dict[int, Any] = {}
+            by_id: dict[int, Any] = {row[0]: row for row in rows}
             facts: list[IssueFacts] = []
             created_times: list[datetime] = []
             closed_times: list[datetime] = []
@@ -214,7 +214,6 @@ class SqlReportSource:
             dup_reason: set[int] = set()
             for row in rows:
                 iid, rid, number, title, created_s, closed_s, state, reason, reactions, n = row
-                by_id[iid] = row
                 created = parse(created_s)
                 created_times.append(created)
                 closed: datetime | None = None
