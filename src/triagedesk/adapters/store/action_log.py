@@ -15,11 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from triagedesk.adapters.store.db import translated, writing
+from triagedesk.adapters.store.db import insert_ignoring, translated, writing
 from triagedesk.adapters.store.tables.github import action_log
 from triagedesk.domain.actions import Action, from_dict
 from triagedesk.domain.errors import NotFoundError
@@ -51,9 +49,7 @@ class SqlActionLog:
         self.engine = engine
 
     def _insert(self) -> Any:
-        if self.engine.dialect.name == "postgresql":
-            return pg_insert(T).on_conflict_do_nothing(index_elements=["planned_key"])
-        return sqlite_insert(T).on_conflict_do_nothing(index_elements=["planned_key"])
+        return insert_ignoring(self.engine.dialect.name, T, "planned_key")
 
     def record(
         self, actions: Sequence[Action], *, status: ActionStatus, source: str, at: datetime

@@ -7,7 +7,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
@@ -112,6 +112,16 @@ def open_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIM
 
 
 _IMMEDIATE = "triagedesk_immediate"
+
+
+def insert_ignoring(dialect_name: str, table: Table, *columns: str) -> Any:
+    """``INSERT … ON CONFLICT (columns) DO NOTHING`` in the dialect: the insert that two
+    writers may race on (a new repository, a redelivered webhook, an action planned twice)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    make = pg_insert if dialect_name == "postgresql" else sqlite_insert
+    return make(table).on_conflict_do_nothing(index_elements=list(columns))
 
 
 @contextmanager

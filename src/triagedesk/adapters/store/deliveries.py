@@ -14,23 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, RowMapping
 
-from triagedesk.adapters.store.db import translated, writing
+from triagedesk.adapters.store.db import insert_ignoring, translated, writing
 from triagedesk.adapters.store.tables.github import releases, webhook_deliveries
 from triagedesk.domain.model import RepoRef
 from triagedesk.ports.deliveries import Delivery, DeliveryStatus, NewDelivery, Release
 
 T = webhook_deliveries
-
-
-def _insert_ignoring(engine: Engine, column: str) -> Any:
-    """INSERT … ON CONFLICT (column) DO NOTHING, in the engine's dialect."""
-    if engine.dialect.name == "postgresql":
-        return pg_insert(T).on_conflict_do_nothing(index_elements=[column])
-    return sqlite_insert(T).on_conflict_do_nothing(index_elements=[column])
 
 
 def _delivery(row: RowMapping) -> Delivery:
@@ -77,7 +68,7 @@ class SqlDeliveryQueue:
             else delivery.received_at,
         }
         with translated(), writing(self.engine) as conn:
-            stmt = _insert_ignoring(self.engine, "delivery_id").values(**values)
+            stmt = insert_ignoring(self.engine.dialect.name, T, "delivery_id").values(**values)
             inserted = conn.execute(stmt.returning(T.c.id)).scalar_one_or_none()
         return inserted is not None
 

@@ -10,11 +10,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from triagedesk.adapters.store.db import translated, writing
+from triagedesk.adapters.store.db import insert_ignoring, translated, writing
 from triagedesk.adapters.store.issue_rows import repo_of
 from triagedesk.adapters.store.tables.core import issue_labels, issues, labels, repos
 from triagedesk.domain.model import IssueRef, Label, Repo, RepoRef, Visibility
@@ -37,9 +35,8 @@ class IssueQueries:
         if missing:
             # another writer may add the same repository at the same moment (two workers on
             # a new database): an insert that ignores the conflict, then read the ids back
-            ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(repos)
             conn.execute(
-                ins.on_conflict_do_nothing(index_elements=["full_name"]),
+                insert_ignoring(conn.dialect.name, repos, "full_name"),
                 [{"full_name": n, "visibility": "public"} for n in missing],
             )
             found.update(
