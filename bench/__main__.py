@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,11 +20,12 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"\n=== bench.{name} ===", flush=True)
         started = time.perf_counter()
-        try:
-            importlib.import_module(f"bench.{name}").main()
-        except Exception as exc:  # report and go on: one broken bench must not hide the others
+        # each benchmark in its own process: peak-memory figures are its own, not the
+        # largest of every benchmark that ran before it
+        done = subprocess.run([sys.executable, "-m", f"bench.{name}"], check=False)
+        if done.returncode != 0:  # report and go on: one broken bench must not hide the others
             failed.append(name)
-            print(f"bench.{name} failed: {type(exc).__name__}: {exc}", flush=True)
+            print(f"bench.{name} failed with exit code {done.returncode}", flush=True)
         print(f"=== bench.{name}: {time.perf_counter() - started:.1f} s ===", flush=True)
     if failed:
         print(f"\nfailed: {', '.join(failed)}")

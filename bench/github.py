@@ -16,12 +16,13 @@ from __future__ import annotations
 import math
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench._rss import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tests") not in sys.path:
@@ -135,7 +136,7 @@ def main() -> None:
                 f"requests in {base_took:.1f} s"
             )
             print(f"GraphQL backfill vs REST baseline: {base_used / used:.0f}x fewer requests")
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rss = peak_rss_mb()
             print(f"peak RSS of the process (server + client + store): {rss:.0f} MB")
             engine.dispose()
     finally:

@@ -4,7 +4,7 @@
 
 Writes a ``gh issue list --json …`` file with its own quick generator, then runs
 each measurement in a fresh subprocess and reads that process's peak RSS
-(``ru_maxrss``): the import into a new SQLite file, the import into a fresh
+(``VmHWM``, see bench/_rss.py): the import into a new SQLite file, the import into a fresh
 PostgreSQL schema, a second (idempotent, nothing changes) import into the same
 SQLite file, and a JSON-lines export. The baseline, in the same run, is the
 naive way: one INSERT per row with a commit per issue, on a 2,000-issue subset.
@@ -140,7 +140,7 @@ s = import_paths([Path(sys.argv[2])], SqlIssueStore(engine), GithubRecords())
 dt = time.perf_counter() - t
 print(json.dumps({"seconds": dt, "issues": s.issues, "inserted": s.inserted,
     "unchanged": s.unchanged, "errors": len(s.errors),
-    "cpu": _cpu() - c0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    "cpu": _cpu() - c0, "rss_kb": int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1])}))
 """
 
 _EXPORT = """
@@ -157,7 +157,7 @@ t = time.perf_counter(); c0 = _cpu()
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     n = export_issues(SqlIssueStore(engine), GithubRecordsOut(), out, ExportFormat.NDJSON)
 print(json.dumps({"seconds": time.perf_counter() - t, "issues": n,
-    "cpu": _cpu() - c0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    "cpu": _cpu() - c0, "rss_kb": int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1])}))
 """
 
 # the naive baseline: parse everything, then one INSERT per row and a commit per issue
@@ -194,7 +194,7 @@ for rec in data:
                 author=c.author, author_association=c.author_association.value, body=c.body,
                 created_at=c.created_at, updated_at=None, url=c.url))
 print(json.dumps({"seconds": time.perf_counter() - t, "issues": len(data),
-    "cpu": _cpu() - c0, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    "cpu": _cpu() - c0, "rss_kb": int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1])}))
 """
 
 

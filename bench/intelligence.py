@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench._rss import peak_rss_mb
+
 ISSUES = int(os.environ.get("BENCH_INTEL_ISSUES", "100000"))
 NEW = 200
 TRAIN = 10000
@@ -64,7 +66,6 @@ def _write_corpus(path: Path, n: int) -> None:
 
 
 def _child_ours(path: str) -> None:
-    import resource
     from datetime import datetime
 
     from triagedesk.intelligence.aliases import LabelNormaliser
@@ -102,7 +103,7 @@ def _child_ours(path: str) -> None:
     ]
     model = train(examples, settings)
     train_s = time.perf_counter() - t0
-    rss_after_train = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_after_train = peak_rss_mb()
     t0 = time.perf_counter()
     index = DuplicateIndex()
     for d in docs[:-NEW]:
@@ -154,13 +155,12 @@ def _child_ours(path: str) -> None:
         "suggest_per_s": len(lat) / sum(lat),
         "bm25_p50_ms": 1000 * bm[len(bm) // 2],
         "bm25_per_s": len(bm) / sum(bm),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
     print(json.dumps(out))
 
 
 def _child_rank_bm25(path: str) -> None:
-    import resource
 
     import numpy as np
     from rank_bm25 import BM25Okapi
@@ -185,7 +185,7 @@ def _child_rank_bm25(path: str) -> None:
                 "build_s": build_s,
                 "query_p50_ms": 1000 * sorted(lat)[len(lat) // 2],
                 "per_s": len(lat) / sum(lat),
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench._rss import peak_rss_mb
 
 G = "5C0B4E1A-93D2-4F6B-A8E7-2D1C0F9B3A64"
 MB = 1_000_000
@@ -145,7 +146,7 @@ def main() -> None:
         )
     print(f"issues without a team signal:    {result['unknown']} (excluded)")
     print(f"eval time:                       {eval_s:.1f} s")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(f"peak RSS:                        {rss:.0f} MB")
 
 

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench._rss import PEAK_RSS_KB_EXPR
+
 OUT = Path(__file__).parent / "out"
 ROOT = Path(__file__).parents[1]
 END = "2026-11-23T09:00:00+00:00"  # the end of rotation week 2026-W47 (London)
@@ -69,7 +71,7 @@ cpu = time.process_time() - c0
 print(json.dumps({{
     "cpu_seconds": cpu,
     "seconds": elapsed, "query_seconds": t1 - t0, "sizes": sizes, "import_seconds": import_seconds,
-    "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "max_rss_mb": {rss_expr} / 1024,
     "opened_all_time": numbers["opened_all_time"], "closed": numbers["closed"],
 }}))
 """
@@ -115,7 +117,9 @@ def _build(n: int) -> str:
 
 
 def _measure(url: str, mode: str) -> dict[str, float]:
-    code = _WORKLOAD.format(root=str(ROOT / "src"), end=END, url=url, mode=mode)
+    code = _WORKLOAD.format(
+        root=str(ROOT / "src"), end=END, url=url, mode=mode, rss_expr=PEAK_RSS_KB_EXPR
+    )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
     )
