@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from triagedesk.cli import app, wiring
-from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit, runtime
+from triagedesk.cli.common import DEFAULT_DB, ConfigOpt, DbOpt, JsonOpt, console, emit, runtime
 from triagedesk.cli.wiring import build_context, build_tracker
 from triagedesk.domain.errors import UserError
 from triagedesk.ports.actions import ActionRecord, ActionStatus
@@ -61,7 +61,7 @@ def _print_actions(rows: list[dict[str, Any]]) -> None:
 @actions_app.callback()
 def actions(
     ctx: typer.Context,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
     planned: Annotated[bool, typer.Option("--planned", help="only planned actions")] = False,
@@ -92,7 +92,7 @@ def actions(
 @actions_app.command("apply")
 def actions_apply(
     ids: Annotated[list[int], typer.Argument(help="ids of planned actions to carry out")],
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -110,7 +110,7 @@ def actions_apply(
 def actions_reject(
     ids: Annotated[list[int], typer.Argument(help="ids of planned actions to turn down")],
     why: Annotated[str, typer.Option("--why", help="the reason, kept with the record")] = "",
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -132,7 +132,7 @@ app.add_typer(deliveries_app, name="deliveries")
 @deliveries_app.callback(invoke_without_command=True)
 def deliveries(
     ctx: typer.Context,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
     status: Annotated[
@@ -179,7 +179,7 @@ def deliveries(
 @deliveries_app.command("requeue")
 def deliveries_requeue(
     ids: Annotated[list[str], typer.Argument(help="delivery ids (X-GitHub-Delivery) to retry")],
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

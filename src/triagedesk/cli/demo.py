@@ -10,7 +10,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from triagedesk.cli import app
-from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit, err_console, runtime
+from triagedesk.cli.common import (
+    DEFAULT_DB,
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit,
+    err_console,
+    runtime,
+)
 from triagedesk.domain.errors import UserError
 
 MAX_ISSUES = 2_000_000
@@ -29,7 +38,7 @@ def demo_data(
             "--end", help="last day of the two-year window (YYYY-MM-DD, UTC; default 2026-11-01)"
         ),
     ] = None,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

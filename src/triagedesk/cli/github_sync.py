@@ -11,6 +11,7 @@ import typer
 
 from triagedesk.cli import app, wiring
 from triagedesk.cli.common import (
+    DEFAULT_DB,
     ConfigOpt,
     DbOpt,
     JsonOpt,
@@ -100,7 +101,7 @@ def sync(
         bool,
         typer.Option("--state", help="show where each repository's sync stands; sync nothing"),
     ] = False,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -329,7 +330,7 @@ def labels_sync(
         Path | None,
         typer.Option("--docs", help="also write the label documentation (docs/labels.md) here"),
     ] = None,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -18,6 +18,7 @@ import typer
 
 from triagedesk.cli import app
 from triagedesk.cli.common import (
+    DEFAULT_DB,
     ConfigOpt,
     DbOpt,
     JsonOpt,
@@ -79,9 +80,7 @@ def _actor(actor: str | None) -> str:
 
 
 @app.command("train")
-def train_cmd(
-    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
-) -> None:
+def train_cmd(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Train the label model on the stored history and rebuild the duplicate index."""
     from triagedesk.app import categorise_train
 
@@ -138,7 +137,7 @@ def suggest_cmd(
         bool,
         typer.Option("--submit", help="send labels above threshold through write-back (shadow)"),
     ] = False,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -176,7 +175,7 @@ def confirm_cmd(
     issue: Annotated[str, typer.Argument(help="the duplicate (owner/name#N or N)")],
     of: Annotated[str, typer.Option("--of", help="the original it duplicates")],
     actor: ActorOpt = None,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -203,7 +202,7 @@ def reject_cmd(
     issue: Annotated[str, typer.Argument(help="the issue the suggestion was for")],
     of: Annotated[str, typer.Option("--of", help="the suggested issue that is not the original")],
     actor: ActorOpt = None,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -224,9 +223,7 @@ def reject_cmd(
 
 
 @index_app.command("rebuild")
-def rebuild_cmd(
-    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
-) -> None:
+def rebuild_cmd(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the duplicate index from every stored issue."""
     from triagedesk.app import categorise_train
 
@@ -243,9 +240,7 @@ def rebuild_cmd(
 
 
 @index_app.command("update")
-def update_cmd(
-    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
-) -> None:
+def update_cmd(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Add issues stored since the index was built (no rebuild)."""
     from triagedesk.app import categorise_train
 
@@ -268,7 +263,7 @@ def _pct(x: float | None) -> str:
 
 @eval_app.command("labels")
 def eval_labels_cmd(
-    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+    db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Backtest labels: train on the older 70% by creation time, test on the newer 30%."""
     from triagedesk.adapters.store.intelligence import SqlIntelligenceStore
@@ -327,7 +322,7 @@ def eval_labels_cmd(
 
 @eval_app.command("duplicates")
 def eval_duplicates_cmd(
-    db: DbOpt = "sqlite:///triagedesk.db", config: ConfigOpt = None, as_json: JsonOpt = False
+    db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Backtest duplicates: each marked duplicate queries only the issues filed before it."""
     from triagedesk.adapters.store.intelligence import SqlIntelligenceStore

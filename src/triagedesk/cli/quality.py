@@ -15,6 +15,7 @@ import typer
 
 from triagedesk.cli import app
 from triagedesk.cli.common import (
+    DEFAULT_DB,
     ConfigOpt,
     DbOpt,
     JsonOpt,
@@ -109,7 +110,7 @@ def check_cmd(
         bool,
         typer.Option("--plan/--no-plan", help="record the decided actions (shadow: planned)"),
     ] = True,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -178,7 +179,7 @@ def _remember_bundle(rt: Runtime, diag_id: str, info: Any, unpacked: Any) -> Non
 def fetch_cmd(
     diag_id: Annotated[str, typer.Argument(help="Diagnostics ID: UUID or UUID/timestamp")],
     to: Annotated[Path, typer.Option("--to", help="folder to unpack into")] = Path("diagnostics"),
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -231,7 +232,7 @@ def reproduced_cmd(
     platform: Annotated[str, typer.Option("--platform", help="platform, e.g. 'macOS 14 arm64'")],
     by: Annotated[str, typer.Option("--by", help="who reproduced it")],
     note: Annotated[str, typer.Option("--note", help="anything worth knowing")] = "",
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -258,7 +259,7 @@ def reproduced_cmd(
 @eval_app.command("quality")
 def eval_quality_cmd(
     repo: Annotated[str | None, typer.Option("--repo", help="only this owner/name")] = None,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from triagedesk.cli import app, wiring
-from triagedesk.cli.common import ConfigOpt, DbOpt, JsonOpt, Runtime, console, emit, err_console
+from triagedesk.cli.common import (
+    DEFAULT_DB,
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    Runtime,
+    console,
+    emit,
+    err_console,
+)
 from triagedesk.cli.common import runtime as make_runtime
 from triagedesk.domain.errors import InputError, UserError
 
@@ -122,7 +131,7 @@ def report_cmd(
     force: Annotated[
         bool, typer.Option("--force", help="send again a report that was already sent")
     ] = False,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -193,7 +202,7 @@ def report_cmd(
 @reports_app.command("list")
 def reports_list(
     limit: Annotated[int, typer.Option("--limit", help="how many, newest first")] = 50,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -230,7 +239,7 @@ def reports_show(
     period: Annotated[str, typer.Argument(help="period label, e.g. 2026-W47")],
     fmt: Annotated[str, typer.Option("--format", help="md, html or json")] = "md",
     repo: Annotated[list[str] | None, typer.Option("--repo", help="as given to report")] = None,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -271,7 +280,7 @@ def schedule_deps(rt: Runtime) -> ScheduleDeps:
 @app.command("schedule")
 def schedule_cmd(
     once: Annotated[bool, typer.Option("--once", help="run the due jobs once and exit")] = False,
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

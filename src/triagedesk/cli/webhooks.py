@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from triagedesk.cli import app
 from triagedesk.cli.common import (
+    DEFAULT_DB,
     ConfigOpt,
     DbOpt,
     JsonOpt,
@@ -105,7 +106,7 @@ def run_redelivery(settings: Settings, secrets: Secrets, engine: Engine) -> Rede
 
 @app.command()
 def redeliver(
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -147,7 +148,7 @@ LeaseOpt = Annotated[
 
 @app.command()
 def serve(
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
     host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
@@ -193,7 +194,7 @@ def serve(
 
 @app.command()
 def worker(
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
     once: Annotated[
@@ -237,7 +238,7 @@ def worker(
 
 @app.command()
 def replay(
-    db: DbOpt = "sqlite:///triagedesk.db",
+    db: DbOpt = DEFAULT_DB,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
     repo: Annotated[
