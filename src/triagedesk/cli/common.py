@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
@@ -110,6 +111,38 @@ class Runtime:
 
 def runtime(db: str = DEFAULT_DB, config: Path | None = None) -> Runtime:
     return Runtime(db=db, config=config)
+
+
+class Step(Protocol):
+    def __call__(self, done: int, total: int | None = None) -> None: ...
+
+
+@contextmanager
+def progress_bar(what: str, total: int | None = None) -> Iterator[Step]:
+    """A transient progress bar on stderr (stdout stays for --json).
+
+    Yields ``step(done, total=None)``: how many are done so far, and the total once
+    it is known. Rich redraws at its own pace, so calling it per item is cheap.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        f"[bold]{what}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=total)
+
+        def step(done: int, total: int | None = None) -> None:
+            if total is None:
+                bar.update(task, completed=done)
+            else:
+                bar.update(task, completed=done, total=total)
+
+        yield step
 
 
 def _default(o: Any) -> Any:

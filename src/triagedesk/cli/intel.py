@@ -10,8 +10,6 @@ duplicates`` are the backtests.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -25,8 +23,8 @@ from triagedesk.cli.common import (
     Runtime,
     console,
     emit,
-    err_console,
     eval_app,
+    progress_bar,
     runtime,
 )
 from triagedesk.cli.wiring import build_context, parse_issue
@@ -49,27 +47,6 @@ def _pair(rt: Runtime, issue: str, of: str) -> tuple[IssueRef, IssueRef]:
     return ref, parse_issue(rt.settings, of, default_repo=ref.repo)
 
 
-@contextmanager
-def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        f"[bold]{what}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=None)
-
-        def step(done: int, total: int) -> None:
-            if done == total or done % 200 == 0:
-                bar.update(task, completed=done, total=total)
-
-        yield step
-
-
 def _actor(actor: str | None) -> str:
     if actor:
         return actor
@@ -86,7 +63,7 @@ def train_cmd(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonOpt
 
     rt = runtime(db, config)
     ctx = build_context(rt.settings, rt.secrets, rt.engine, s3=False)
-    with _progress("training") as step:
+    with progress_bar("training") as step:
         result = categorise_train.train_all(ctx, progress=step)
 
     def human(r: dict[str, Any]) -> None:
@@ -228,7 +205,7 @@ def rebuild_cmd(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None, as_json: JsonO
     from triagedesk.app import categorise_train
 
     rt = runtime(db, config)
-    with _progress("indexing") as step:
+    with progress_bar("indexing") as step:
         result = categorise_train.rebuild_index(
             build_context(rt.settings, rt.secrets, rt.engine, s3=False), progress=step
         )
@@ -274,7 +251,7 @@ def eval_labels_cmd(
     issues = list(SqlIssueStore(rt.engine).iter_issues())
     feedback = SqlIntelligenceStore(rt.engine).list_feedback()
     try:
-        with _progress("training on the older 70%") as step:
+        with progress_bar("training on the older 70%") as step:
             result = eval_labels(
                 issues, rt.settings, feedback=feedback, progress=lambda _lab: step(0, 0)
             )
@@ -332,7 +309,7 @@ def eval_duplicates_cmd(
     rt = runtime(db, config)
     issues = list(SqlIssueStore(rt.engine).iter_issues())
     feedback = SqlIntelligenceStore(rt.engine).list_feedback()
-    with _progress("replaying history") as step:
+    with progress_bar("replaying history") as step:
         result = eval_duplicates(issues, rt.settings, progress=step, feedback=feedback)
 
     def human(r: dict[str, Any]) -> None:

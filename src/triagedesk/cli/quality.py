@@ -6,8 +6,6 @@ apply`` or the worker send them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,8 +20,8 @@ from triagedesk.cli.common import (
     Runtime,
     console,
     emit,
-    err_console,
     eval_app,
+    progress_bar,
     runtime,
 )
 from triagedesk.cli.wiring import build_bucket, build_context, now, parse_issue
@@ -35,27 +33,6 @@ if TYPE_CHECKING:  # keeps the CLI's import light
 
 diagnostics_app = typer.Typer(help="Diagnostics bundles in the bucket.", no_args_is_help=True)
 app.add_typer(diagnostics_app, name="diagnostics")
-
-
-@contextmanager
-def _progress(what: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        f"[bold]{what}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=total)
-
-        def step(done: int) -> None:
-            if done % 100 == 0 or done == total:
-                bar.update(task, completed=done)
-
-        yield step
 
 
 _MARK = {
@@ -132,7 +109,7 @@ def check_cmd(
             return
         repo_ref = RepoRef.parse(repo) if repo else None
         total = ctx.issues.count_issues(repo_ref)
-        with _progress("checking", total) as step:
+        with progress_bar("checking", total) as step:
             results = quality.check_all(
                 ctx, repo_ref, submit=plan, open_only=open_only, progress=step, scan=scan
             )
@@ -275,7 +252,7 @@ def eval_quality_cmd(
         total = store.count_issues(repo_ref)
         if total == 0:
             raise UserError("no issues in the database: import or sync some first")
-        with _progress("replaying", total) as step:
+        with progress_bar("replaying", total) as step:
             result = evaluate_history(
                 store.iter_issues(repo_ref),
                 rt.settings,

@@ -26,6 +26,7 @@ from triagedesk.cli.common import (
     console,
     emit,
     err_console,
+    progress_bar,
     runtime,
 )
 from triagedesk.cli.wiring import build_context, build_tracker, now, register_all_handlers
@@ -250,7 +251,6 @@ def replay(
     limit: Annotated[int, typer.Option("--limit", min=0, help="at most N issues; 0 = all")] = 0,
 ) -> None:
     """Hear every stored issue as just opened: run the handlers, plan or apply their actions."""
-    from rich.progress import Progress
 
     from triagedesk.app.replay import replay as run_replay
     from triagedesk.domain.model import RepoRef
@@ -271,9 +271,14 @@ def replay(
 
     log = SqlActionLog(rt.engine)
     before = log.count()
-    with Progress(console=err_console, transient=True) as progress:
-        task = progress.add_task("replaying", total=len(refs))
-        report = run_replay(ctx, refs, on_progress=lambda n: progress.advance(task, n))
+    with progress_bar("replaying", len(refs)) as step:
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            step(done[0])
+
+        report = run_replay(ctx, refs, on_progress=advance)
     data = {
         "issues": report.issues,
         "actions": report.actions,
