@@ -9,19 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from triagedesk.cli import main
+from support.cli import run
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

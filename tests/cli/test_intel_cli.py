@@ -7,17 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triagedesk.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from support.cli import run
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from support.cli import run_argv as _run
 from support.github_server import TOKEN, GithubServer, github_server
 from triagedesk.app.labels import labels_doc
-from triagedesk.cli import main
 from triagedesk.settings import Settings
 from triagedesk.settings.profile import ProfileSettings
 
@@ -31,16 +31,6 @@ def _config(
         encoding="utf-8",
     )
     return path
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from support.cli import run
 from support.s3 import S3Bucket, s3_bucket, s3_endpoint
-from triagedesk.cli import main
 
 __all__ = ["s3_bucket", "s3_endpoint"]
 
@@ -103,16 +103,6 @@ def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     code, _, err = run(["import", str(path), "--db", url], capsys)
     assert code == 0, err
     return url
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_check_one_issue_as_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:

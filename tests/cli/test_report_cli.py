@@ -7,25 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from support.cli import run
 from support.report_history import synthetic_issues
 from support.slack_server import slack_server
 from support.smtp_server import smtp_server
 from triagedesk.adapters.store.db import migrate, open_engine
 from triagedesk.adapters.store.issues import SqlIssueStore
-from triagedesk.cli import main
 from triagedesk.domain.periods import Rotation, rotation_week
 
 W47 = rotation_week(2026, 47, Rotation("Europe/London"))
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

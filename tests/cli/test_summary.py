@@ -7,17 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triagedesk.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, _ = capsys.readouterr()
-    return code, out
+from support.cli import run
 
 
 def test_summary_counts_what_the_pipelines_stored(
@@ -27,7 +17,7 @@ def test_summary_counts_what_the_pipelines_stored(
     corpus = tmp_path / "c.json"
     assert run(["demo-data", "--issues", "60", "--seed", "3", "--out", str(corpus)], capsys)[0] == 0
     assert run(["import", str(corpus), "--db", db], capsys)[0] == 0
-    code, out = run(["summary", "--db", db, "--json"], capsys)
+    code, out, _ = run(["summary", "--db", db, "--json"], capsys)
     assert code == 0
     before = json.loads(out)
     total = sum(s["open"] + s["closed"] for s in before["issues"].values())
@@ -36,7 +26,7 @@ def test_summary_counts_what_the_pipelines_stored(
     assert before["checklists"] == {} and before["actions"] == {}
 
     assert run(["check", "--all", "--db", db], capsys)[0] == 0
-    code, out = run(["summary", "--db", db, "--json"], capsys)
+    code, out, _ = run(["summary", "--db", db, "--json"], capsys)
     after = json.loads(out)
     assert sum(after["checklists"].values()) == 60
     assert set(after["checklists"]) <= {"complete", "needs-more-info"}
@@ -45,6 +35,6 @@ def test_summary_counts_what_the_pipelines_stored(
 
 
 def test_summary_human_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run(["summary", "--db", f"sqlite:///{tmp_path}/empty.db"], capsys)
+    code, out, _ = run(["summary", "--db", f"sqlite:///{tmp_path}/empty.db"], capsys)
     assert code == 0
     assert "reports archived" in out

@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from support.cli import run_argv as _run
 from support.github_server import TOKEN, GithubServer, github_server
-from triagedesk.cli import main
 
 __all__ = ["github_server"]  # the fixture, for these tests
 
@@ -27,16 +27,6 @@ def _config(tmp_path: Path, server: GithubServer, extra: str = "") -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _seed(server: GithubServer) -> None:

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
+from support.cli import run_argv as run
 from support.webhooks import SECRET, free_port, headers, opened_issue
 from triagedesk.adapters.store.action_log import SqlActionLog
 from triagedesk.adapters.store.db import migrate, open_engine
 from triagedesk.adapters.store.deliveries import SqlDeliveryQueue
-from triagedesk.cli import main
 from triagedesk.domain.actions import AddLabels
 from triagedesk.domain.model import IssueRef, RepoRef
 from triagedesk.ports.actions import ActionStatus
@@ -28,16 +28,6 @@ from triagedesk.ports.deliveries import DeliveryStatus, NewDelivery
 TRIAGEDESK = str(Path(sys.executable).with_name("triagedesk"))
 REF = IssueRef(RepoRef("docker", "for-mac"), 3)
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
